@@ -1,0 +1,111 @@
+package com.adsconnect.account.internal;
+
+import com.adsconnect.account.connection.Connection;
+import com.adsconnect.account.connection.ConnectionStatus;
+import com.adsconnect.account.connection.ConnectionStore;
+import com.adsconnect.account.problem.ApiProblem;
+import com.adsconnect.account.problem.ProblemTypes;
+import com.adsconnect.account.provider.ProviderAdapter;
+import com.adsconnect.account.provider.ProviderRegistry;
+import com.adsconnect.account.refresh.RefreshCoordinator;
+import com.adsconnect.account.refresh.RefreshProperties;
+import com.adsconnect.account.refresh.TokenRefreshSignals;
+import com.adsconnect.account.vault.TokenKind;
+import com.adsconnect.account.vault.TokenVault;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Hands internal services a usable access token, never an expired one: a token with less than
+ * {@code token-vault.min-remaining} left triggers an urgent refresh, and the request waits for it
+ * up to {@code token-vault.urgent-wait} before answering 503 with {@code Retry-After}.
+ */
+@Service
+class TokenService {
+
+    private static final Duration RECHECK = Duration.ofMillis(250);
+
+    private final ConnectionStore connections;
+    private final InternalLookups lookups;
+    private final TokenVault vault;
+    private final ProviderRegistry providers;
+    private final RefreshCoordinator coordinator;
+    private final TokenRefreshSignals signals;
+    private final RefreshProperties properties;
+
+    TokenService(ConnectionStore connections, InternalLookups lookups, TokenVault vault, ProviderRegistry providers,
+            RefreshCoordinator coordinator, TokenRefreshSignals signals, RefreshProperties properties) {
+        this.connections = connections;
+        this.lookups = lookups;
+        this.vault = vault;
+        this.providers = providers;
+        this.coordinator = coordinator;
+        this.signals = signals;
+        this.properties = properties;
+    }
+
+    record TokenResponse(String accessToken, String tokenType, Instant expiresAt, UUID connectionId, String region,
+            String apiBaseUrl, String clientId, String profileId) {
+        @Override
+        public String toString() {
+            return "TokenResponse[connectionId=" + connectionId + ", expiresAt=" + expiresAt + "]";
+        }
+    }
+
+    Mono<TokenResponse> currentToken(String userId, UUID connectionId, String profileId) {
+        Mono<Connection> connection = connectionId != null
+                ? connections.findForUser(userId, connectionId)
+                : lookups.byProfile(userId, profileId);
+        return connection
+                .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("No connection of this user matches.")))
+                .flatMap(found -> usable(found) ? Mono.just(found) : refreshAndWait(found))
+                .flatMap(fresh -> respond(fresh, profileId));
+    }
+
+    private boolean usable(Connection connection) {
+        requireRefreshable(connection);
+        return connection.accessTokenExpiresAt() != null
+                && connection.accessTokenExpiresAt().isAfter(Instant.now().plus(properties.minRemaining()));
+    }
+
+    private Mono<Connection> refreshAndWait(Connection stale) {
+        UUID id = stale.id();
+        Flux<Object> wakeups = Flux.merge(signals.refreshed().filter(id::equals), Flux.interval(RECHECK));
+        return coordinator.claimUrgent(id)
+                .thenMany(wakeups)
+                .concatMap(wakeup -> connections.findForUser(stale.userId(), id))
+                .filter(this::usable)
+                .next()
+                .timeout(properties.urgentWait())
+                .onErrorMap(TimeoutException.class, timeout -> new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.TOKEN_NOT_READY,
+                        "Token not ready", "The access token is being refreshed. Retry after the indicated delay.",
+                        Map.of("connectionId", id.toString()), Map.of(HttpHeaders.RETRY_AFTER, "5")));
+    }
+
+    private static void requireRefreshable(Connection connection) {
+        if (connection.status() == ConnectionStatus.REAUTH_REQUIRED || connection.status() == ConnectionStatus.DISCONNECTED) {
+            throw new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.CONNECTION_NOT_USABLE, "Connection not usable",
+                    "The connection is " + connection.status() + "; the user has to reconnect it.",
+                    Map.of("status", connection.status().name(), "connectionId", connection.id().toString()));
+        }
+    }
+
+    private Mono<TokenResponse> respond(Connection connection, String profileId) {
+        ProviderAdapter adapter = providers.get(connection.provider());
+        return connections.tokens(connection.id())
+                .switchIfEmpty(Mono.error(() -> new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.CONNECTION_NOT_USABLE,
+                        "Connection not usable", "The connection holds no tokens.", Map.of("status", connection.status().name()))))
+                .map(tokens -> new TokenResponse(
+                        vault.decrypt(tokens.accessToken(), connection.userId(), connection.id().toString(), TokenKind.ACCESS_TOKEN),
+                        "bearer", connection.accessTokenExpiresAt(), connection.id(), connection.region(),
+                        adapter.apiBaseUrl(connection.region()).toString(), adapter.clientId(), profileId));
+    }
+}

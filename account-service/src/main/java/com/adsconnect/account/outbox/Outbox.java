@@ -1,0 +1,55 @@
+package com.adsconnect.account.outbox;
+
+import io.r2dbc.postgresql.codec.Json;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Writes events into the outbox table inside the caller's transaction, so an event exists exactly
+ * when the change it announces committed. {@link OutboxRelay} publishes them.
+ */
+@Component
+public class Outbox {
+
+    /** CloudEvents types. Versioned: a breaking payload change gets a new type. */
+    public static final String TOKEN_EXPIRING = "dev.ads-connect.amazon.token.expiring.v1";
+    public static final String CONNECTION_STATUS_CHANGED = "dev.ads-connect.amazon.connection.status-changed.v1";
+
+    private final DatabaseClient db;
+    private final JsonMapper json;
+    private final EventsProperties properties;
+
+    Outbox(DatabaseClient db, JsonMapper json, EventsProperties properties) {
+        this.db = db;
+        this.json = json;
+        this.properties = properties;
+    }
+
+    public Mono<UUID> tokenExpiring(UUID connectionId, Map<String, Object> payload) {
+        return write(properties.topics().tokenExpiring(), connectionId, TOKEN_EXPIRING, payload);
+    }
+
+    public Mono<UUID> connectionStatusChanged(UUID connectionId, Map<String, Object> payload) {
+        return write(properties.topics().connectionStatus(), connectionId, CONNECTION_STATUS_CHANGED, payload);
+    }
+
+    private Mono<UUID> write(String topic, UUID connectionId, String type, Map<String, Object> payload) {
+        UUID eventId = UUID.randomUUID();
+        return db.sql("""
+                        INSERT INTO outbox_events (event_id, topic, event_key, event_type, subject, payload)
+                        VALUES (:eventId, :topic, :key, :type, :subject, :payload)""")
+                .bind("eventId", eventId)
+                .bind("topic", topic)
+                .bind("key", connectionId.toString())
+                .bind("type", type)
+                .bind("subject", Parameter.from("connections/" + connectionId))
+                .bind("payload", Json.of(json.writeValueAsString(payload)))
+                .then()
+                .thenReturn(eventId);
+    }
+}

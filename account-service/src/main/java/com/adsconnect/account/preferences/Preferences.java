@@ -1,0 +1,65 @@
+package com.adsconnect.account.preferences;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+
+/**
+ * A user's preferences, schema version {@value PreferencesSchema#CURRENT_VERSION}. Every field has
+ * a default ({@link #defaults()}); a stored document only needs what differs.
+ */
+public record Preferences(
+        @NotNull Theme theme,
+        @NotNull @LanguageTag String locale,
+        @NotNull @TimeZoneId String timeZone,
+        @NotNull @Valid Notifications notifications,
+        @NotNull @Valid Assistant assistant,
+        @NotNull @Valid Dashboard dashboard) {
+
+    public enum Theme { SYSTEM, LIGHT, DARK }
+
+    public enum AssistantTone { CONCISE, BALANCED, DETAILED }
+
+    public enum DateRange { TODAY, YESTERDAY, LAST_7_DAYS, LAST_14_DAYS, LAST_30_DAYS, MONTH_TO_DATE, LAST_MONTH }
+
+    public enum Metric { SPEND, SALES, ACOS, ROAS, IMPRESSIONS, CLICKS, CTR, CPC, ORDERS, CONVERSION_RATE }
+
+    /** Where and about what the user wants to hear from us. */
+    public record Notifications(
+            @NotNull @Valid Channels channels,
+            @NotNull Boolean connectionAlerts,
+            @NotNull Boolean weeklyReport,
+            @NotNull Boolean productUpdates) {
+    }
+
+    public record Channels(@NotNull Boolean email, @NotNull Boolean inApp, @NotNull Boolean slack) {
+    }
+
+    /** The AI assistant's behaviour. */
+    public record Assistant(
+            @NotNull Boolean enabled,
+            @NotNull AssistantTone tone,
+            @NotNull Boolean autoSuggestions,
+            @NotNull Boolean shareCampaignData) {
+    }
+
+    /** What the dashboard opens with. */
+    public record Dashboard(
+            @NotNull DateRange defaultDateRange,
+            @NotNull @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 currency code such as USD") String currency,
+            @NotNull @Size(min = 1, max = 10) List<@NotNull Metric> metrics,
+            @Pattern(regexp = "[0-9]{1,20}", message = "must be an Amazon Ads profile id") String defaultProfileId) {
+    }
+
+    public static Preferences defaults() {
+        return new Preferences(
+                Theme.SYSTEM,
+                "en-US",
+                "UTC",
+                new Notifications(new Channels(true, true, false), true, true, false),
+                new Assistant(true, AssistantTone.BALANCED, true, false),
+                new Dashboard(DateRange.LAST_30_DAYS, "USD", List.of(Metric.SPEND, Metric.SALES, Metric.ACOS, Metric.ROAS), null));
+    }
+}

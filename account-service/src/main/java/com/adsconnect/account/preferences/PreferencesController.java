@@ -1,0 +1,83 @@
+package com.adsconnect.account.preferences;
+
+import com.adsconnect.account.audit.RequestOrigin;
+import com.adsconnect.account.paging.CursorPage;
+import com.adsconnect.account.user.CurrentUsers;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/** The signed-in user's preferences, their history and rollback. */
+@RestController
+@RequestMapping("/api/v1/me/preferences")
+class PreferencesController {
+
+    private static final int MAX_HISTORY_PAGE = 100;
+
+    private final CurrentUsers currentUsers;
+    private final PreferencesService preferences;
+
+    PreferencesController(CurrentUsers currentUsers, PreferencesService preferences) {
+        this.currentUsers = currentUsers;
+        this.preferences = preferences;
+    }
+
+    @GetMapping
+    Mono<PreferencesView> get(@AuthenticationPrincipal Jwt token, ServerWebExchange exchange) {
+        return currentUsers.require(token, exchange).flatMap(user -> preferences.get(user.id()));
+    }
+
+    /**
+     * JSON Merge Patch (RFC 7396): nested objects merge, arrays replace, null resets a field to
+     * its default. Unknown fields and invalid values answer 400 naming the field.
+     */
+    @PatchMapping(consumes = {"application/merge-patch+json", "application/json"})
+    Mono<PreferencesView> patch(@AuthenticationPrincipal Jwt token, @RequestBody JsonNode patch, ServerWebExchange exchange) {
+        return currentUsers.require(token, exchange)
+                .flatMap(user -> preferences.patch(user.id(), patch, RequestOrigin.of(exchange.getRequest())));
+    }
+
+    @PostMapping("/reset")
+    Mono<PreferencesView> reset(@AuthenticationPrincipal Jwt token, ServerWebExchange exchange) {
+        return currentUsers.require(token, exchange)
+                .flatMap(user -> preferences.reset(user.id(), RequestOrigin.of(exchange.getRequest())));
+    }
+
+    /** Newest first; {@code cursor} is the previous page's {@code nextCursor}. */
+    @GetMapping("/history")
+    Mono<CursorPage<PreferencesHistoryEntry>> history(@AuthenticationPrincipal Jwt token,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor,
+            ServerWebExchange exchange) {
+        int pageSize = CursorPage.pageSize(limit, MAX_HISTORY_PAGE);
+        Integer before;
+        try {
+            before = cursor == null ? null : Integer.valueOf(cursor);
+            if (before != null && before < 1) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            return Mono.error(CursorPage.invalidCursor());
+        }
+        return currentUsers.require(token, exchange)
+                .flatMap(user -> preferences.history(user.id(), pageSize + 1, before))
+                .map(entries -> CursorPage.of(entries, pageSize, entry -> String.valueOf(entry.revision())));
+    }
+
+    /** Makes an earlier revision current again, as a new revision. */
+    @PostMapping("/history/{revision}/restore")
+    Mono<PreferencesView> restore(@AuthenticationPrincipal Jwt token, @PathVariable int revision, ServerWebExchange exchange) {
+        return currentUsers.require(token, exchange)
+                .flatMap(user -> preferences.rollback(user.id(), revision, RequestOrigin.of(exchange.getRequest())));
+    }
+}

@@ -1,0 +1,339 @@
+package com.adsconnect.account.refresh;
+
+import com.adsconnect.account.audit.Actor;
+import com.adsconnect.account.audit.AuditEntry;
+import com.adsconnect.account.audit.AuditLog;
+import com.adsconnect.account.audit.RequestOrigin;
+import com.adsconnect.account.connection.Connection;
+import com.adsconnect.account.connection.ConnectionEvents;
+import com.adsconnect.account.connection.ConnectionStatus;
+import com.adsconnect.account.connection.ConnectionStore;
+import com.adsconnect.account.outbox.Outbox;
+import com.adsconnect.account.problem.ApiProblem;
+import com.adsconnect.account.problem.ProblemTypes;
+import com.adsconnect.account.vault.TokenKind;
+import com.adsconnect.account.vault.TokenVault;
+import io.r2dbc.postgresql.codec.Interval;
+import io.r2dbc.spi.Readable;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * At most one refresh per connection in flight, across every replica. A claim bumps the
+ * connection's lease generation and sets a lease expiry, in the same transaction as the
+ * {@code token-expiring} event that asks the refresher to do it. The refresher takes the lease
+ * for that generation once, and reports for it; a report for an older generation, or a second
+ * report for the same one, changes nothing. A lease that expires unreported is claimed again.
+ */
+@Service
+public class RefreshCoordinator {
+
+    public enum Reason { EXPIRING, KEEP_ALIVE, URGENT }
+
+    public enum Outcome { SUCCESS, TRANSIENT_FAILURE, PERMANENT_FAILURE }
+
+    /** What the refresher needs to call Amazon; {@link #toString()} hides the refresh token. */
+    public record Lease(UUID connectionId, long generation, String provider, String region, String refreshToken,
+            Instant leaseExpiresAt, Instant accessTokenExpiresAt) {
+        @Override
+        public String toString() {
+            return "Lease[connectionId=" + connectionId + ", generation=" + generation + ", region=" + region + "]";
+        }
+    }
+
+    /** A refresher's report. Tokens are null unless {@code outcome} is SUCCESS; {@code refreshToken} only if Amazon rotated it. */
+    public record Report(UUID connectionId, long generation, Outcome outcome, String accessToken, Long expiresInSeconds,
+            String refreshToken, String errorCode) {
+        @Override
+        public String toString() {
+            return "Report[connectionId=" + connectionId + ", generation=" + generation + ", outcome=" + outcome
+                    + ", errorCode=" + errorCode + "]";
+        }
+    }
+
+    private final DatabaseClient db;
+    private final ConnectionStore connections;
+    private final Outbox outbox;
+    private final ConnectionEvents events;
+    private final TokenVault vault;
+    private final AuditLog auditLog;
+    private final RefreshProperties properties;
+    private final TransactionalOperator transaction;
+
+    RefreshCoordinator(DatabaseClient db, ConnectionStore connections, Outbox outbox, ConnectionEvents events, TokenVault vault,
+            AuditLog auditLog, RefreshProperties properties, TransactionalOperator transaction) {
+        this.db = db;
+        this.connections = connections;
+        this.outbox = outbox;
+        this.events = events;
+        this.vault = vault;
+        this.auditLog = auditLog;
+        this.properties = properties;
+        this.transaction = transaction;
+    }
+
+    /**
+     * Claims up to {@code limit} connections that are due (token expiring within the refresh
+     * window, or not refreshed for the keep-alive period), skipping rows another replica is
+     * claiming right now, and writes one {@code token-expiring} event per claim. Emits how many.
+     */
+    public Mono<Long> claimDue(int limit) {
+        Flux<Claim> work = db.sql("""
+                        WITH due AS (
+                            SELECT id FROM connections
+                            WHERE status IN ('ACTIVE', 'REFRESH_FAILING')
+                              AND (lease_expires_at IS NULL OR lease_expires_at < now())
+                              AND (next_refresh_at IS NULL OR next_refresh_at <= now())
+                              AND (access_token_expires_at < now() + :window OR last_refreshed_at < now() - :keepAlive)
+                            ORDER BY access_token_expires_at
+                            LIMIT :limit
+                            FOR UPDATE SKIP LOCKED)
+                        UPDATE connections c
+                           SET lease_generation = c.lease_generation + 1, lease_expires_at = now() + :lease, lease_taken_at = NULL
+                          FROM due WHERE c.id = due.id
+                        RETURNING c.id, c.user_id, c.provider, c.region, c.lease_generation, c.lease_expires_at,
+                                  c.access_token_expires_at, (c.access_token_expires_at >= now() + :window) AS keep_alive""")
+                .bind("window", Interval.of(properties.refreshWindow()))
+                .bind("keepAlive", Interval.of(properties.keepAlive()))
+                .bind("limit", limit)
+                .bind("lease", Interval.of(properties.leaseDuration()))
+                .map(row -> claim(row, row.get("keep_alive", Boolean.class) ? Reason.KEEP_ALIVE : Reason.EXPIRING))
+                .all()
+                // read every claimed row before writing events: one connection cannot run a second
+                // statement while the first one's rows are still streaming
+                .collectList()
+                .flatMapMany(Flux::fromIterable)
+                .concatMap(claim -> announce(claim).thenReturn(claim));
+        return transaction.transactional(work).count();
+    }
+
+    /**
+     * Claims the connection for an immediate refresh unless a refresh is already in flight; either
+     * way the caller can then wait for the token to change.
+     */
+    public Mono<Boolean> claimUrgent(UUID connectionId) {
+        Mono<Boolean> work = db.sql("""
+                        UPDATE connections
+                           SET lease_generation = lease_generation + 1, lease_expires_at = now() + :lease, lease_taken_at = NULL,
+                               next_refresh_at = NULL
+                         WHERE id = :id AND status IN ('ACTIVE', 'REFRESH_FAILING')
+                           AND (lease_expires_at IS NULL OR lease_expires_at < now())
+                        RETURNING id, user_id, provider, region, lease_generation, lease_expires_at, access_token_expires_at""")
+                .bind("id", connectionId)
+                .bind("lease", Interval.of(properties.leaseDuration()))
+                .map(row -> claim(row, Reason.URGENT))
+                .one()
+                .flatMap(claim -> announce(claim).thenReturn(true))
+                .defaultIfEmpty(false);
+        return transaction.transactional(work);
+    }
+
+    /**
+     * Claims a connection for a refresher that retries a failed refresh later (from its retry
+     * topic): a new generation, returned to the caller instead of announced, unless a refresh is in
+     * flight or the connection cannot be refreshed (409, and the retry is dropped as stale).
+     */
+    public Mono<Long> claimForRetry(UUID connectionId) {
+        Mono<Long> work = db.sql("""
+                        UPDATE connections
+                           SET lease_generation = lease_generation + 1, lease_expires_at = now() + :lease, lease_taken_at = NULL
+                         WHERE id = :id AND status IN ('ACTIVE', 'REFRESH_FAILING')
+                           AND (lease_expires_at IS NULL OR lease_expires_at < now())
+                        RETURNING lease_generation""")
+                .bind("id", connectionId)
+                .bind("lease", Interval.of(properties.leaseDuration()))
+                .map(row -> row.get("lease_generation", Long.class))
+                .one()
+                .switchIfEmpty(Mono.error(() -> new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.LEASE_UNAVAILABLE,
+                        "Lease unavailable", "A refresh is in flight, or the connection cannot be refreshed.")));
+        return transaction.transactional(work);
+    }
+
+    /**
+     * Hands the refresh material of a claimed generation to one refresher. A second taker of the
+     * same generation, a taker of an old generation, or a taker after the lease expired gets 409.
+     */
+    public Mono<Lease> takeLease(UUID connectionId, long generation) {
+        Mono<Lease> work = db.sql("""
+                        UPDATE connections SET lease_taken_at = now()
+                         WHERE id = :id AND lease_generation = :generation AND lease_taken_at IS NULL
+                           AND lease_expires_at > now() AND status IN ('ACTIVE', 'REFRESH_FAILING')
+                        RETURNING id, user_id, provider, region, lease_generation, lease_expires_at, access_token_expires_at""")
+                .bind("id", connectionId)
+                .bind("generation", generation)
+                .map(row -> claim(row, null))
+                .one()
+                .switchIfEmpty(Mono.error(() -> new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.LEASE_UNAVAILABLE,
+                        "Lease unavailable", "This refresh generation is not claimable: it is stale, taken, expired, "
+                                + "or the connection cannot be refreshed.", Map.of("generation", generation))))
+                .flatMap(claim -> connections.tokens(connectionId)
+                        .map(tokens -> new Lease(connectionId, generation, claim.provider(), claim.region(),
+                                vault.decrypt(tokens.refreshToken(), claim.userId(), connectionId.toString(), TokenKind.REFRESH_TOKEN),
+                                claim.leaseExpiresAt(), claim.accessTokenExpiresAt())));
+        return transaction.transactional(work);
+    }
+
+    /** Applies a report for the current generation; emits whether it was applied. */
+    public Mono<Boolean> report(Report report, String caller) {
+        Mono<Boolean> work = db.sql("SELECT " + ConnectionStore.COLUMNS + ", lease_generation, lease_expires_at, refresh_failures "
+                        + "FROM connections WHERE id = :id FOR UPDATE")
+                .bind("id", report.connectionId())
+                .map(row -> new Current(ConnectionStore.toConnection(row), row.get("lease_generation", Long.class),
+                        row.get("lease_expires_at", OffsetDateTime.class), row.get("refresh_failures", Integer.class)))
+                .one()
+                .flatMap(current -> {
+                    // stale generation, already reported (lease cleared), or the connection moved on meanwhile
+                    if (current.generation() != report.generation() || current.leaseExpiresAt() == null
+                            || current.connection().status() == ConnectionStatus.DISCONNECTED
+                            || current.connection().status() == ConnectionStatus.REAUTH_REQUIRED) {
+                        return Mono.just(false);
+                    }
+                    return switch (report.outcome()) {
+                        case SUCCESS -> succeeded(current, report);
+                        case TRANSIENT_FAILURE -> failedTransiently(current, report, caller);
+                        case PERMANENT_FAILURE -> failedPermanently(current, report, caller);
+                    };
+                })
+                .defaultIfEmpty(false);
+        return transaction.transactional(work);
+    }
+
+    private Mono<Boolean> succeeded(Current current, Report report) {
+        if (report.accessToken() == null || report.accessToken().isBlank() || report.expiresInSeconds() == null
+                || report.expiresInSeconds() <= 0 || report.expiresInSeconds() > 86_400) {
+            return Mono.error(ApiProblem.invalidField("accessToken", "a success needs accessToken and expiresInSeconds (1..86400)"));
+        }
+        Connection connection = current.connection();
+        String owner = connection.userId();
+        String row = connection.id().toString();
+        Instant expiresAt = Instant.now().plusSeconds(report.expiresInSeconds());
+        byte[] access = vault.encrypt(report.accessToken(), owner, row, TokenKind.ACCESS_TOKEN);
+        Mono<Void> storeTokens = report.refreshToken() == null || report.refreshToken().isBlank()
+                ? connections.tokens(connection.id()).flatMap(old -> connections.storeTokens(connection.id(), access,
+                        vault.encrypt(vault.decrypt(old.refreshToken(), owner, row, TokenKind.REFRESH_TOKEN), owner, row,
+                                TokenKind.REFRESH_TOKEN), vault.primaryKeyId()))
+                : connections.storeTokens(connection.id(), access,
+                        vault.encrypt(report.refreshToken(), owner, row, TokenKind.REFRESH_TOKEN), vault.primaryKeyId());
+        Mono<Connection> update = updateStatus(connection.id(), ConnectionStatus.ACTIVE, expiresAt, null, 0, null);
+        return storeTokens.then(update)
+                .flatMap(updated -> (connection.status() == ConnectionStatus.REFRESH_FAILING
+                        ? events.statusChanged(updated, connection.status(), ConnectionEvents.Reason.RECOVERED, null)
+                                .then(auditLog.record(AuditEntry.of(owner, Actor.system("token-refresher"), "connection.recovered",
+                                        RequestOrigin.NONE).withChange(Map.of("status", connection.status().name()),
+                                        Map.of("status", "ACTIVE"))))
+                        : Mono.<Void>empty())
+                        .then(notifyRefreshed(connection.id())))
+                .thenReturn(true);
+    }
+
+    private Mono<Boolean> failedTransiently(Current current, Report report, String caller) {
+        Connection connection = current.connection();
+        int failures = current.failures() + 1;
+        Duration backoff = properties.failureBackoff().multipliedBy(1L << Math.min(failures - 1, 10));
+        if (backoff.compareTo(properties.maxFailureBackoff()) > 0) {
+            backoff = properties.maxFailureBackoff();
+        }
+        Instant nextAttempt = Instant.now().plus(backoff);
+        return updateStatus(connection.id(), ConnectionStatus.REFRESH_FAILING, null, errorCode(report, "transient_error"), failures, nextAttempt)
+                .flatMap(updated -> connection.status() == ConnectionStatus.REFRESH_FAILING
+                        ? Mono.just(true)
+                        : events.statusChanged(updated, connection.status(), ConnectionEvents.Reason.REFRESH_FAILING, updated.lastErrorCode())
+                                .then(auditLog.record(AuditEntry.of(connection.userId(), Actor.system(caller), "connection.refresh_failing",
+                                        RequestOrigin.NONE).withChange(Map.of("status", connection.status().name()),
+                                        Map.of("status", "REFRESH_FAILING", "errorCode", updated.lastErrorCode()))))
+                                .thenReturn(true));
+    }
+
+    private Mono<Boolean> failedPermanently(Current current, Report report, String caller) {
+        Connection connection = current.connection();
+        return updateStatus(connection.id(), ConnectionStatus.REAUTH_REQUIRED, null, errorCode(report, "invalid_grant"),
+                current.failures() + 1, null)
+                .flatMap(updated -> events.statusChanged(updated, connection.status(), ConnectionEvents.Reason.REAUTH_REQUIRED,
+                                updated.lastErrorCode())
+                        .then(auditLog.record(AuditEntry.of(connection.userId(), Actor.system(caller), "connection.reauth_required",
+                                RequestOrigin.NONE).withChange(Map.of("status", connection.status().name()),
+                                Map.of("status", "REAUTH_REQUIRED", "errorCode", updated.lastErrorCode()))))
+                        .then(notifyRefreshed(connection.id()))
+                        .thenReturn(true));
+    }
+
+    /** LWA error codes are short lowercase words; anything else is not echoed into the database. */
+    private static String errorCode(Report report, String fallback) {
+        String code = report.errorCode();
+        return code != null && code.matches("[a-z_]{1,64}") ? code : fallback;
+    }
+
+    private Mono<Connection> updateStatus(UUID id, ConnectionStatus status, Instant accessTokenExpiresAt, String errorCode,
+            int failures, Instant nextRefreshAt) {
+        boolean success = status == ConnectionStatus.ACTIVE;
+        return db.sql("""
+                        UPDATE connections SET status = :status,
+                            access_token_expires_at = coalesce(:expiresAt, access_token_expires_at),
+                            last_refreshed_at = CASE WHEN :success THEN now() ELSE last_refreshed_at END,
+                            last_error_code = :errorCode,
+                            last_error_at = CASE WHEN :success THEN NULL ELSE now() END,
+                            refresh_failures = :failures, next_refresh_at = :nextRefreshAt,
+                            lease_expires_at = NULL, updated_at = now(), version = version + 1
+                        WHERE id = :id
+                        RETURNING""" + " " + ConnectionStore.COLUMNS)
+                .bind("status", status.name())
+                .bind("expiresAt", Parameter.fromOrEmpty(accessTokenExpiresAt == null ? null : accessTokenExpiresAt.atOffset(ZoneOffset.UTC),
+                        OffsetDateTime.class))
+                .bind("success", success)
+                .bind("errorCode", Parameter.fromOrEmpty(errorCode, String.class))
+                .bind("failures", failures)
+                .bind("nextRefreshAt", Parameter.fromOrEmpty(nextRefreshAt == null ? null : nextRefreshAt.atOffset(ZoneOffset.UTC),
+                        OffsetDateTime.class))
+                .bind("id", id)
+                .map(row -> ConnectionStore.toConnection(row))
+                .one();
+    }
+
+    /** Wakes token requests waiting for this connection, on every replica (delivered at commit). */
+    private Mono<Void> notifyRefreshed(UUID connectionId) {
+        return db.sql("SELECT pg_notify('" + TokenRefreshSignals.CHANNEL + "', :id)").bind("id", connectionId.toString())
+                .fetch().rowsUpdated().then();
+    }
+
+    private Mono<Void> announce(Claim claim) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("connectionId", claim.connectionId().toString());
+        payload.put("userId", claim.userId());
+        payload.put("provider", claim.provider());
+        payload.put("region", claim.region());
+        payload.put("generation", claim.generation());
+        payload.put("reason", claim.reason().name());
+        payload.put("accessTokenExpiresAt", claim.accessTokenExpiresAt() == null ? null : claim.accessTokenExpiresAt().toString());
+        payload.put("leaseExpiresAt", claim.leaseExpiresAt().toString());
+        return outbox.tokenExpiring(claim.connectionId(), payload).then();
+    }
+
+    private static Claim claim(Readable row, Reason reason) {
+        OffsetDateTime tokenExpiry = row.get("access_token_expires_at", OffsetDateTime.class);
+        return new Claim(row.get("id", UUID.class), row.get("user_id", String.class), row.get("provider", String.class),
+                row.get("region", String.class), row.get("lease_generation", Long.class),
+                row.get("lease_expires_at", OffsetDateTime.class).toInstant(),
+                tokenExpiry == null ? null : tokenExpiry.toInstant(), reason);
+    }
+
+    private record Claim(UUID connectionId, String userId, String provider, String region, long generation,
+            Instant leaseExpiresAt, Instant accessTokenExpiresAt, Reason reason) {
+    }
+
+    private record Current(Connection connection, long generation, OffsetDateTime leaseExpiresAt, int failures) {
+    }
+
+}

@@ -1,0 +1,53 @@
+package com.adsconnect.account.retention;
+
+import com.adsconnect.account.audit.AuditLog;
+import com.adsconnect.account.user.UserPurge;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * Erases deleted users' personal data and drops old audit events and webhook ids. Every step is
+ * idempotent, so several replicas running it at once do no harm.
+ */
+@Component
+class RetentionJob {
+
+    private static final Logger log = LoggerFactory.getLogger(RetentionJob.class);
+
+    private final RetentionProperties retention;
+    private final UserPurge userPurge;
+    private final AuditLog auditLog;
+    private final DatabaseClient db;
+    private final Clock clock;
+
+    RetentionJob(RetentionProperties retention, UserPurge userPurge, AuditLog auditLog, DatabaseClient db, Clock clock) {
+        this.retention = retention;
+        this.userPurge = userPurge;
+        this.auditLog = auditLog;
+        this.db = db;
+        this.clock = clock;
+    }
+
+    @Scheduled(initialDelayString = "${retention.initial-delay:5m}", fixedDelayString = "${retention.interval:1h}")
+    Mono<Void> run() {
+        var now = clock.instant();
+        return userPurge.purgeDeletedBefore(now.minus(retention.deletedUserPurgeAfter()))
+                .zipWith(auditLog.deleteOlderThan(now.minus(retention.auditEvents())))
+                .zipWith(db.sql("DELETE FROM processed_webhooks WHERE received_at < :cutoff")
+                        .bind("cutoff", now.minus(retention.processedWebhooks()).atOffset(ZoneOffset.UTC))
+                        .fetch().rowsUpdated())
+                .doOnNext(counts -> log.info("retention: purged {} users, deleted {} audit events and {} webhook ids",
+                        counts.getT1().getT1(), counts.getT1().getT2(), counts.getT2()))
+                .onErrorResume(error -> {
+                    log.warn("retention run failed; next run retries: {}", error.toString());
+                    return Mono.empty();
+                })
+                .then();
+    }
+}

@@ -1,0 +1,151 @@
+package com.adsconnect.account.security;
+
+import io.netty.channel.ChannelOption;
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import com.adsconnect.account.apikey.ApiKeys;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
+import org.springframework.security.web.server.authentication.ServerAuthenticationEntryPointFailureHandler;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import reactor.core.publisher.Mono;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.netty.http.client.HttpClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every user-facing request carries a Clerk session token, verified here again even though the
+ * gateway checked it: this service never trusts identity headers.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    /**
+     * Internal callers (token-refresher, reporting, campaign sync) authenticate with a service API
+     * key, as {@code Authorization: Bearer <key>} or {@code X-Api-Key}, and need the scope of the
+     * endpoint. Session tokens mean nothing here.
+     */
+    @Bean
+    @Order(1)
+    SecurityWebFilterChain internalApiSecurity(ServerHttpSecurity http, ApiKeys apiKeys, JsonMapper jsonMapper) {
+        var problems = new ProblemDetailsSecurityHandlers(jsonMapper);
+        var entryPoint = problems.entryPoint("A valid service API key is required.", "Bearer realm=\"internal\"");
+        AuthenticationWebFilter apiKeyFilter = new AuthenticationWebFilter(
+                (ReactiveAuthenticationManager) authentication -> Mono.just(authentication));
+        apiKeyFilter.setServerAuthenticationConverter(exchange -> Mono.justOrEmpty(presentedKey(exchange.getRequest().getHeaders()))
+                .map(key -> apiKeys.authenticate(key).<Authentication>map(a -> a)
+                        .orElseThrow(() -> new BadCredentialsException("unknown or revoked API key"))));
+        apiKeyFilter.setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler(entryPoint));
+        return http
+                .securityMatcher(ServerWebExchangeMatchers.pathMatchers("/internal/**"))
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
+                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+                .addFilterAt(apiKeyFilter, SecurityWebFiltersOrder.AUTHENTICATION)
+                .authorizeExchange(exchanges -> exchanges
+                        .pathMatchers("/internal/v1/tokens").hasAuthority("SCOPE_tokens:read")
+                        .pathMatchers("/internal/v1/refresh/**").hasAuthority("SCOPE_refresh:lease")
+                        .anyExchange().denyAll())
+                .exceptionHandling(errors -> errors
+                        .authenticationEntryPoint(entryPoint)
+                        .accessDeniedHandler(problems.accessDenied()))
+                .build();
+    }
+
+    private static String presentedKey(HttpHeaders headers) {
+        String apiKey = headers.getFirst("X-Api-Key");
+        if (apiKey != null) {
+            return apiKey;
+        }
+        String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7) : null;
+    }
+
+    @Bean
+    @Order(2)
+    SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ReactiveJwtDecoder clerkJwtDecoder,
+            JsonMapper jsonMapper) {
+        var problems = new ProblemDetailsSecurityHandlers(jsonMapper);
+        return http
+                .csrf(ServerHttpSecurity.CsrfSpec::disable) // bearer tokens only, no cookies
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
+                .authorizeExchange(exchanges -> exchanges
+                        .pathMatchers("/actuator/health/**", "/actuator/info", "/actuator/prometheus").permitAll()
+                        // authenticated by its Svix signature, checked in the controller
+                        .pathMatchers(HttpMethod.POST, "/webhooks/clerk").permitAll()
+                        .pathMatchers("/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**", "/webjars/**").permitAll()
+                        .pathMatchers("/api/**").authenticated()
+                        .anyExchange().denyAll())
+                .oauth2ResourceServer(oauth2 -> oauth2
+                        .jwt(jwt -> jwt.jwtDecoder(clerkJwtDecoder))
+                        .authenticationEntryPoint(problems.entryPoint())
+                        .accessDeniedHandler(problems.accessDenied()))
+                .exceptionHandling(errors -> errors
+                        .authenticationEntryPoint(problems.entryPoint())
+                        .accessDeniedHandler(problems.accessDenied()))
+                .build();
+    }
+
+    @Bean
+    ReactiveJwtDecoder clerkJwtDecoder(ClerkProperties clerk, WebClient.Builder webClientBuilder, Clock clock) {
+        NimbusReactiveJwtDecoder decoder;
+        if (clerk.hasPemKey()) {
+            decoder = NimbusReactiveJwtDecoder.withPublicKey(parsePem(clerk.jwtKey()))
+                    .signatureAlgorithm(SignatureAlgorithm.RS256)
+                    .build();
+        } else {
+            HttpClient httpClient = HttpClient.create()
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
+                    .responseTimeout(Duration.ofSeconds(3));
+            WebClient webClient = webClientBuilder.clone()
+                    .clientConnector(new ReactorClientHttpConnector(httpClient))
+                    .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(64 * 1024))
+                    .build();
+            var keys = new ClerkJwksSource(webClient, clerk.effectiveJwksUrl(), clerk.jwksCacheTtl(),
+                    clerk.jwksRefreshMinInterval(), Duration.ofSeconds(5), clock);
+            decoder = NimbusReactiveJwtDecoder.withJwkSource(keys)
+                    .jwsAlgorithm(SignatureAlgorithm.RS256)
+                    .build();
+        }
+        decoder.setJwtValidator(ClerkTokenValidators.forProperties(clerk));
+        return decoder;
+    }
+
+    private static RSAPublicKey parsePem(String pem) {
+        String base64 = pem.replace("-----BEGIN PUBLIC KEY-----", "")
+                .replace("-----END PUBLIC KEY-----", "")
+                .replace("\\n", "")
+                .replaceAll("\\s", "");
+        try {
+            return (RSAPublicKey) KeyFactory.getInstance("RSA")
+                    .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
+        } catch (Exception e) {
+            throw new IllegalStateException("clerk.jwt-key is not a PEM-encoded RSA public key", e);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package com.adsconnect.account.user;
+
+import com.adsconnect.account.audit.RequestOrigin;
+import com.adsconnect.account.connection.ConnectionStore;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/** The signed-in user's profile. */
+@RestController
+@RequestMapping("/api/v1/me")
+class MeController {
+
+    private final CurrentUsers currentUsers;
+    private final ProfileService profiles;
+    private final ConnectionStore connections;
+
+    MeController(CurrentUsers currentUsers, ProfileService profiles, ConnectionStore connections) {
+        this.currentUsers = currentUsers;
+        this.profiles = profiles;
+        this.connections = connections;
+    }
+
+    @GetMapping
+    Mono<ProfileView> me(@AuthenticationPrincipal Jwt token, ServerWebExchange exchange) {
+        return currentUsers.require(token, exchange).flatMap(this::view);
+    }
+
+    /** JSON Merge Patch (RFC 7396) of {@code displayName}, {@code companyName}, {@code jobTitle}. */
+    @PatchMapping(consumes = {"application/merge-patch+json", "application/json"})
+    Mono<ProfileView> patch(@AuthenticationPrincipal Jwt token, @RequestBody JsonNode patch, ServerWebExchange exchange) {
+        return currentUsers.require(token, exchange)
+                .flatMap(user -> profiles.patch(user.id(), patch, RequestOrigin.of(exchange.getRequest())))
+                .flatMap(this::view);
+    }
+
+    private Mono<ProfileView> view(User user) {
+        return connections.countByStatus(user.id()).map(counts -> ProfileView.of(user, counts));
+    }
+
+    /**
+     * Deletes the account (soft delete). Every later request with this user's tokens answers
+     * 410 Gone; personal data is erased after {@code retention.deleted-user-purge-after}.
+     */
+    @DeleteMapping
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    Mono<Void> delete(@AuthenticationPrincipal Jwt token, ServerWebExchange exchange) {
+        return currentUsers.require(token, exchange)
+                .flatMap(user -> profiles.delete(user.id(), RequestOrigin.of(exchange.getRequest())));
+    }
+}

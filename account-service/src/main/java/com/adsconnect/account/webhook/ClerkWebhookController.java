@@ -1,0 +1,79 @@
+package com.adsconnect.account.webhook;
+
+import com.adsconnect.account.audit.RequestOrigin;
+import com.adsconnect.account.problem.ApiProblem;
+import com.adsconnect.account.problem.ProblemTypes;
+import com.adsconnect.account.security.ClerkProperties;
+import java.time.Clock;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Clerk's webhook endpoint. The body is verified as received, byte for byte, before it is parsed;
+ * a refused delivery stores nothing. Every accepted delivery answers 200, including types this
+ * service does not use, so that Svix stops retrying.
+ */
+@RestController
+class ClerkWebhookController {
+
+    private static final Logger log = LoggerFactory.getLogger(ClerkWebhookController.class);
+
+    private final SvixSignatureVerifier verifier;
+    private final ClerkWebhookService service;
+    private final JsonMapper json;
+
+    ClerkWebhookController(ClerkProperties clerk, ClerkWebhookService service, JsonMapper json, Clock clock) {
+        this.verifier = clerk.webhookSecret() == null || clerk.webhookSecret().isBlank()
+                ? null
+                : new SvixSignatureVerifier(clerk.webhookSecret(), clerk.webhookTolerance(), clock);
+        if (verifier == null) {
+            log.warn("clerk.webhook-secret is not set: every Clerk webhook will be refused");
+        }
+        this.service = service;
+        this.json = json;
+    }
+
+    @PostMapping(path = "/webhooks/clerk", consumes = MediaType.APPLICATION_JSON_VALUE)
+    Mono<Map<String, String>> receive(
+            @RequestHeader(name = "svix-id", required = false) String svixId,
+            @RequestHeader(name = "svix-timestamp", required = false) String svixTimestamp,
+            @RequestHeader(name = "svix-signature", required = false) String svixSignature,
+            @RequestBody(required = false) byte[] body,
+            ServerWebExchange exchange) {
+        if (verifier == null) {
+            return Mono.error(rejected("This endpoint has no webhook secret configured."));
+        }
+        try {
+            verifier.verify(svixId, svixTimestamp, svixSignature, body == null ? new byte[0] : body);
+        } catch (WebhookRejected e) {
+            log.warn("refused Clerk webhook: {}", e.getMessage());
+            return Mono.error(rejected(e.getMessage()));
+        }
+        JsonNode payload;
+        try {
+            payload = json.readTree(body);
+        } catch (JacksonException e) {
+            return Mono.error(ApiProblem.malformed("The webhook body is not JSON."));
+        }
+        ClerkUserEvent event = ClerkUserEvent.parse(payload);
+        return service.handle(svixId.trim(), event, RequestOrigin.of(exchange.getRequest()))
+                .map(outcome -> Map.of("status", outcome.name().toLowerCase()));
+    }
+
+    private static ApiProblem rejected(String detail) {
+        return new ApiProblem(HttpStatus.UNAUTHORIZED, ProblemTypes.WEBHOOK_VERIFICATION_FAILED,
+                "Webhook verification failed", detail);
+    }
+}

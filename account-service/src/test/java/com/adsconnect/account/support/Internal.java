@@ -1,0 +1,40 @@
+package com.adsconnect.account.support;
+
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** Calls of the internal API as internal services and the token-refresher make them. */
+public final class Internal {
+
+    private final WebTestClient web;
+
+    public Internal(WebTestClient web) {
+        this.web = web;
+    }
+
+    public WebTestClient.ResponseSpec token(String apiKey, Map<String, Object> body) {
+        return web.post().uri("/internal/v1/tokens").header("X-Api-Key", apiKey)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
+    }
+
+    public WebTestClient.ResponseSpec lease(String connectionId, long generation) {
+        return web.post().uri("/internal/v1/refresh/leases").headers(h -> h.setBearerAuth(TestApiKeys.REFRESHER))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("connectionId", connectionId, "generation", generation)).exchange();
+    }
+
+    public WebTestClient.ResponseSpec report(Map<String, Object> body) {
+        return web.post().uri("/internal/v1/refresh/reports").headers(h -> h.setBearerAuth(TestApiKeys.REFRESHER))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
+    }
+
+    public static Map<String, Object> success(String connectionId, long generation, String accessToken) {
+        return Map.of("connectionId", connectionId, "generation", generation, "outcome", "SUCCESS",
+                "accessToken", accessToken, "expiresInSeconds", 3600);
+    }
+
+    public static Map<String, Object> failure(String connectionId, long generation, String outcome, String errorCode) {
+        return Map.of("connectionId", connectionId, "generation", generation, "outcome", outcome, "errorCode", errorCode);
+    }
+}

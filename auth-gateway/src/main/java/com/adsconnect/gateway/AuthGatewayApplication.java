@@ -1,0 +1,14 @@
+package com.adsconnect.gateway;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class AuthGatewayApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(AuthGatewayApplication.class, args);
+    }
+}

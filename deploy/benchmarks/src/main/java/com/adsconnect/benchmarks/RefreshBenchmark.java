@@ -1,0 +1,131 @@
+package com.adsconnect.benchmarks;
+
+import com.adsconnect.devinfra.amazon.SandboxAmazon;
+import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
+import com.adsconnect.local.LocalStack;
+import com.adsconnect.local.LocalStackSettings;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Refreshes per second through the whole pipeline (scheduler claim, outbox, Kafka, refresher,
+ * lease, Amazon, report) against a sandbox Amazon that answers every token call after 100 ms,
+ * with the refresher's quota far above the load. The baseline in the same run is the pipeline's
+ * own ceiling, partitions x per-partition concurrency / Amazon latency: the ratio says how much of
+ * it the machine delivers, and the per-stage timings say where the rest goes.
+ *
+ * <p>Run with {@code ./mvnw -Pbenchmark -Dbenchmark=refresh}; writes {@code docs/benchmarks/refresh.md}.
+ */
+final class RefreshBenchmark {
+
+    private static final int CONNECTIONS = Integer.getInteger("benchmark.connections", 400);
+    private static final Duration AMAZON_LATENCY = Duration.ofMillis(100);
+    private static final int PARTITIONS = 32;
+    private static final int PER_PARTITION = 8;
+
+    static void run() throws Exception {
+        System.setProperty("local.refresher-args", "--amazon.rate-limit.requests-per-second=5000");
+        LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment());
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::stop));
+        stack.start();
+        try {
+            Instant connecting = Instant.now();
+            for (int i = 0; i < CONNECTIONS; i++) {
+                stack.connectDemoAccount("user_refresh_bench_" + i, i % 2 == 0 ? "NA" : "EU");
+            }
+            Duration connectTime = Duration.between(connecting, Instant.now());
+            stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, CONNECTIONS * 2, new SandboxAmazonFault.Latency(AMAZON_LATENCY));
+            int before = stack.amazon().tokenCalls("refresh_token");
+
+            try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), stack.postgres().username(), stack.postgres().password());
+                    Statement statement = db.createStatement()) {
+                Map<String, Long> pids = new LinkedHashMap<>(stack.servicePidsByName());
+                pids.put("benchmark JVM (Kafka broker, sandboxes, driver)", ProcessHandle.current().pid());
+                Map<String, Double> cpuBefore = CpuAccounting.snapshot(pids);
+                statement.execute("UPDATE connections SET access_token_expires_at = now() + interval '3 minutes' WHERE user_id LIKE 'user_refresh_bench_%'");
+                Instant expired = Instant.now();
+                long fresh = 0;
+                Instant firstDone = null;
+                while (fresh < CONNECTIONS && Duration.between(expired, Instant.now()).toSeconds() < 300) {
+                    Thread.sleep(100);
+                    try (ResultSet rows = statement.executeQuery("""
+                            SELECT count(*) FROM connections WHERE user_id LIKE 'user_refresh_bench_%'
+                            AND access_token_expires_at > now() + interval '50 minutes'""")) {
+                        rows.next();
+                        fresh = rows.getLong(1);
+                    }
+                    if (fresh > 0 && firstDone == null) {
+                        firstDone = Instant.now();
+                    }
+                }
+                Duration total = Duration.between(expired, Instant.now());
+                Map<String, Double> cpuAfter = CpuAccounting.snapshot(pids);
+                StringBuilder cpu = new StringBuilder();
+                double capacity = Runtime.getRuntime().availableProcessors() * total.toMillis() / 1000.0;
+                double used = 0;
+                for (var entry : cpuAfter.entrySet()) {
+                    double seconds = entry.getValue() - cpuBefore.getOrDefault(entry.getKey(), 0.0);
+                    used += seconds;
+                    cpu.append(String.format(Locale.ROOT, "| %s | %.1f s | %.0f%% |%n", entry.getKey(), seconds, 100 * seconds / capacity));
+                }
+                cpu.append(String.format(Locale.ROOT, "| all of the above | %.1f s | %.0f%% |%n", used, 100 * used / capacity));
+                String stages = Stages.fromRefresherMetrics(stack.tokenRefresherUrl());
+                Duration pipeline = firstDone == null ? total : Duration.between(firstDone, Instant.now());
+                int amazonCalls = stack.amazon().tokenCalls("refresh_token") - before;
+                double rate = fresh / (double) Math.max(1, pipeline.toMillis()) * 1000;
+                double ceiling = PARTITIONS * PER_PARTITION / (AMAZON_LATENCY.toMillis() / 1000.0);
+                String report = String.format(Locale.ROOT, """
+                        # Benchmark: refreshes per second through the whole pipeline
+
+                        Generated by `./mvnw -Pbenchmark -Dbenchmark=refresh` (RefreshBenchmark) on %s, %d cores, %s %s.
+                        account-service, token-refresher, the gateway, PostgreSQL, Kafka, the sandbox Amazon and this driver share the machine.
+                        Sandbox Amazon answers every refresh after %d ms; the refresher's quota is 5000/s per region (far above the load).
+
+                        | measure | value |
+                        |---|---|
+                        | connections refreshed | %d of %d (Amazon refresh calls: %d) |
+                        | first refresh completed after the tokens were made due | %.1f s (scheduler interval 5 s, then outbox, Kafka) |
+                        | all refreshed after | %.1f s |
+                        | sustained refresh rate (first to last completion) | %.0f refreshes/s |
+                        | baseline: the pipeline's ceiling at this Amazon latency, %d partitions x %d per partition / %d ms | %.0f refreshes/s |
+                        | ratio to the ceiling | %.2f |
+                        | needed for a million hourly tokens | 278 refreshes/s |
+                        | setting up the connections (3 HTTP calls each through the gateway) | %.1f s |
+
+                        ## Where the time went
+
+                        CPU used from making the tokens due until the last refresh (%.1f s on %d cores = %.1f CPU seconds available):
+
+                        | process | CPU | share of the machine |
+                        |---|---:|---:|
+                        %s
+                        Mean time of each step as the refresher saw it (its own metrics):
+
+                        | step | mean | calls |
+                        |---|---:|---:|
+                        %s
+                        """, Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+                        System.getProperty("java.version"), AMAZON_LATENCY.toMillis(), fresh, CONNECTIONS, amazonCalls,
+                        firstDone == null ? -1.0 : Duration.between(expired, firstDone).toMillis() / 1000.0, total.toMillis() / 1000.0,
+                        rate, PARTITIONS, PER_PARTITION, AMAZON_LATENCY.toMillis(), ceiling, rate / ceiling, connectTime.toMillis() / 1000.0,
+                        total.toMillis() / 1000.0, Runtime.getRuntime().availableProcessors(), capacity, cpu, stages);
+                Path target = Path.of(System.getProperty("benchmark.report.refresh", "docs/benchmarks/refresh.md"));
+                Files.createDirectories(target.toAbsolutePath().getParent());
+                Files.writeString(target, report, StandardCharsets.UTF_8);
+                System.out.println(report);
+            }
+        } finally {
+            stack.stop();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package com.adsconnect.devinfra.amazon;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Connects a sandbox Amazon account exactly as the front end and the browser would: start, follow
+ * the authorization URL (the sandbox consents), post the callback. For the local run's demo, the
+ * benchmarks and the integration tests; the base URL is the gateway's or account-service's.
+ */
+public final class SandboxConnectFlow {
+
+    /** The connection made. */
+    public record Result(String id, String summary) {
+    }
+
+    private final String baseUrl;
+    private final HttpClient http = HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+
+    public SandboxConnectFlow(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    public Result connect(String sessionToken, String region) throws InterruptedException {
+        try {
+            Map<String, Object> started = post(sessionToken, "/api/v1/amazon/connections", Map.of("region", region), 201);
+            HttpResponse<Void> consent = http.send(HttpRequest.newBuilder(URI.create((String) started.get("authorizationUrl")))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+            Map<String, String> returned = query(URI.create(consent.headers().firstValue("Location")
+                    .orElseThrow(() -> new IllegalStateException("the sandbox consent page did not redirect"))));
+            Map<String, Object> connection = post(sessionToken, "/api/v1/amazon/connections/callback",
+                    Map.of("code", returned.get("code"), "state", returned.get("state")), 200);
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> profiles = (List<Map<String, Object>>) connection.get("profiles");
+            String countries = String.join(", ", profiles.stream().map(p -> String.valueOf(p.get("countryCode"))).toList());
+            return new Result((String) connection.get("id"), connection.get("status") + ", profiles " + countries);
+        } catch (IOException | ParseException e) {
+            throw new IllegalStateException("could not connect a sandbox Amazon account: " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, Object> post(String token, String path, Map<String, Object> body, int expectedStatus)
+            throws IOException, InterruptedException, ParseException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSONObjectUtils.toJSONString(body)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != expectedStatus) {
+            throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSONObjectUtils.parse(response.body());
+    }
+
+    private static Map<String, String> query(URI location) {
+        Map<String, String> values = new HashMap<>();
+        for (String pair : location.getRawQuery().split("&")) {
+            String[] kv = pair.split("=", 2);
+            values.put(kv[0], kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+        }
+        return values;
+    }
+}

@@ -1,0 +1,162 @@
+package com.adsconnect.devinfra.net;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A loopback TCP proxy that tests put between a service and one of its dependencies to make the
+ * dependency unreachable and reachable again ({@link #cut()}, {@link #restore()}) without touching
+ * the dependency itself, which other tests share.
+ *
+ * <p>While cut, open connections are reset and new ones are accepted and closed at once, which is
+ * what a client sees when a database restarts or a network partition drops its packets' replies.
+ */
+public final class TcpProxy implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpProxy.class);
+
+    private final String targetHost;
+    private final int targetPort;
+    private final ServerSocket serverSocket;
+    private final Set<Socket> openSockets = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean cut = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private TcpProxy(String targetHost, int targetPort) throws IOException {
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+        this.serverSocket = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().name("tcp-proxy-accept-" + port()).start(this::acceptLoop);
+    }
+
+    /** Starts a proxy on a free loopback port that forwards to targetHost:targetPort. */
+    public static TcpProxy start(String targetHost, int targetPort) {
+        try {
+            return new TcpProxy(targetHost, targetPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start TCP proxy to " + targetHost + ":" + targetPort, e);
+        }
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    public int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    /** Resets every open connection and refuses new ones until {@link #restore()}. */
+    public void cut() {
+        cut.set(true);
+        openSockets.forEach(TcpProxy::closeQuietly);
+        openSockets.clear();
+        log.info("proxy :{} -> {}:{} cut", port(), targetHost, targetPort);
+    }
+
+    public void restore() {
+        cut.set(false);
+        log.info("proxy :{} -> {}:{} restored", port(), targetHost, targetPort);
+    }
+
+    public boolean isCut() {
+        return cut.get();
+    }
+
+    private void acceptLoop() {
+        while (!closed.get()) {
+            Socket client;
+            try {
+                client = serverSocket.accept();
+            } catch (IOException e) {
+                if (!closed.get()) {
+                    log.warn("proxy :{} stopped accepting: {}", port(), e.toString());
+                }
+                return;
+            }
+            if (cut.get()) {
+                closeQuietly(client);
+                continue;
+            }
+            Thread.ofVirtual().start(() -> connect(client));
+        }
+    }
+
+    private void connect(Socket client) {
+        Socket upstream = new Socket();
+        try {
+            upstream.connect(new InetSocketAddress(targetHost, targetPort), 5_000);
+        } catch (IOException e) {
+            closeQuietly(client);
+            closeQuietly(upstream);
+            return;
+        }
+        openSockets.add(client);
+        openSockets.add(upstream);
+        if (cut.get()) {
+            // cut() ran between accept and connect: behave as if the connection never got through
+            closeQuietly(client);
+            closeQuietly(upstream);
+            return;
+        }
+        Thread.ofVirtual().start(() -> pump(client, upstream));
+        Thread.ofVirtual().start(() -> pump(upstream, client));
+    }
+
+    private void pump(Socket from, Socket to) {
+        byte[] buffer = new byte[16 * 1024];
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            int read;
+            while ((read = in.read(buffer)) != -1) {
+                out.write(buffer, 0, read);
+                out.flush();
+            }
+        } catch (SocketException expectedOnCutOrClose) {
+            // the other direction or cut() closed the sockets
+        } catch (IOException e) {
+            log.debug("proxy :{} pump ended: {}", port(), e.toString());
+        } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+            openSockets.remove(from);
+            openSockets.remove(to);
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException ignored) {
+            // already closed
+        }
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            cut();
+            try {
+                serverSocket.close();
+            } catch (IOException ignored) {
+                // nothing left to release
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package com.adsconnect.testsupport;
+
+import com.adsconnect.devinfra.amazon.SandboxAmazon;
+import com.adsconnect.devinfra.clerk.SandboxClerk;
+import com.adsconnect.devinfra.kafka.InProcessKafkaBroker;
+import com.adsconnect.devinfra.net.FreePorts;
+import com.adsconnect.devinfra.postgres.PostgresLocator;
+import com.adsconnect.devinfra.postgres.PostgresServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+
+/**
+ * The real infrastructure of one test JVM, started lazily and shared by its test classes.
+ *
+ * <p>{@code TEST_INFRASTRUCTURE=docker|local|auto} (default {@code auto}) chooses between
+ * Testcontainers and local services; {@code auto} uses Docker when an engine answers.
+ */
+public final class TestInfrastructure {
+
+    private static final Logger log = LoggerFactory.getLogger(TestInfrastructure.class);
+
+    private static volatile Boolean docker;
+    private static volatile PostgresServer postgres;
+    private static volatile KafkaEndpoint kafka;
+    private static volatile RedisEndpoint redis;
+    private static volatile SandboxClerk clerk;
+    private static volatile SandboxAmazon amazon;
+
+    /** Where the sandbox Amazon tells the browser to return; the front end's callback page. */
+    public static final String AMAZON_REDIRECT_URI = "http://localhost:3000/amazon/callback";
+
+    private TestInfrastructure() {
+    }
+
+    public static boolean usesDocker() {
+        if (docker == null) {
+            synchronized (TestInfrastructure.class) {
+                if (docker == null) {
+                    String mode = System.getenv().getOrDefault("TEST_INFRASTRUCTURE", "auto").toLowerCase(Locale.ROOT);
+                    docker = switch (mode) {
+                        case "docker" -> true;
+                        case "local" -> false;
+                        default -> DockerClientFactory.instance().isDockerAvailable();
+                    };
+                    log.info("test infrastructure: {}", docker ? "Testcontainers" : "local services and in-process Kafka");
+                }
+            }
+        }
+        return docker;
+    }
+
+    public static PostgresServer postgres() {
+        if (postgres == null) {
+            synchronized (TestInfrastructure.class) {
+                if (postgres == null) {
+                    PostgresServer server = usesDocker() ? ContainerInfrastructure.postgres() : localPostgres();
+                    LeftoverDatabases.dropThoseOfDeadTestJvms(server);
+                    postgres = server;
+                }
+            }
+        }
+        return postgres;
+    }
+
+    public static KafkaEndpoint kafka() {
+        if (kafka == null) {
+            synchronized (TestInfrastructure.class) {
+                if (kafka == null) {
+                    kafka = usesDocker() ? ContainerInfrastructure.kafka() : inProcessKafka();
+                }
+            }
+        }
+        return kafka;
+    }
+
+    public static RedisEndpoint redis() {
+        if (redis == null) {
+            synchronized (TestInfrastructure.class) {
+                if (redis == null) {
+                    redis = usesDocker() ? ContainerInfrastructure.redis() : localRedis();
+                }
+            }
+        }
+        return redis;
+    }
+
+    /** The Clerk stand-in: an HTTP stub in every mode, since Clerk is external SaaS. */
+    public static SandboxClerk clerk() {
+        if (clerk == null) {
+            synchronized (TestInfrastructure.class) {
+                if (clerk == null) {
+                    SandboxClerk started = SandboxClerk.start(Duration.ofMinutes(10));
+                    Runtime.getRuntime().addShutdownHook(new Thread(started::close, "sandbox-clerk-stop"));
+                    clerk = started;
+                }
+            }
+        }
+        return clerk;
+    }
+
+    /** The Amazon stand-in: an HTTP stub in every mode, since Amazon is external. */
+    public static SandboxAmazon amazon() {
+        if (amazon == null) {
+            synchronized (TestInfrastructure.class) {
+                if (amazon == null) {
+                    SandboxAmazon started = SandboxAmazon.start(0, Duration.ofHours(1));
+                    Runtime.getRuntime().addShutdownHook(new Thread(started::close, "sandbox-amazon-stop"));
+                    amazon = started;
+                }
+            }
+        }
+        return amazon;
+    }
+
+    private static PostgresServer localPostgres() {
+        return PostgresLocator.findRunning().orElseGet(() -> {
+            log.info("no PostgreSQL on localhost; starting an embedded one for this test JVM");
+            var embedded = PostgresLocator.startEmbedded(tempDir().resolve("embedded-pg-" + ProcessHandle.current().pid()), false);
+            Runtime.getRuntime().addShutdownHook(new Thread(embedded::close, "embedded-postgres-stop"));
+            return embedded.server();
+        });
+    }
+
+    private static KafkaEndpoint inProcessKafka() {
+        InProcessKafkaBroker broker = InProcessKafkaBroker.create(tempDir(), 3).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::stop, "kafka-broker-stop"));
+        return new KafkaEndpoint() {
+            @Override
+            public String bootstrapServers() {
+                return broker.bootstrapServers();
+            }
+
+            @Override
+            public void stop() {
+                broker.stop();
+            }
+
+            @Override
+            public void start() {
+                broker.start();
+            }
+        };
+    }
+
+    private static RedisEndpoint localRedis() {
+        String host = System.getenv().getOrDefault("DEV_REDIS_HOST", "127.0.0.1");
+        int port = Integer.parseInt(System.getenv().getOrDefault("DEV_REDIS_PORT", "6379"));
+        if (!FreePorts.isListening(host, port, 1_000)) {
+            throw new IllegalStateException("Redis is not reachable at " + host + ":" + port
+                    + " and no Docker engine is available; start it (see .ci/run) or set DEV_REDIS_HOST/DEV_REDIS_PORT");
+        }
+        return new RedisEndpoint(host, port);
+    }
+
+    private static Path tempDir() {
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+}

@@ -1,0 +1,128 @@
+package com.adsconnect.refresher.accountservice;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.github.resilience4j.reactor.retry.RetryOperator;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * The internal API calls of a refresh: claim (for retries), lease, report. Retries with backoff on
+ * I/O errors, timeouts and 5xx, behind a circuit breaker; a 409 means the event is stale and is not
+ * an error.
+ */
+@Component
+public class AccountServiceClient {
+
+    /** The refresh material of one generation; {@link #toString()} hides the token. */
+    public record Lease(UUID connectionId, long generation, String region, String refreshToken, Instant accessTokenExpiresAt) {
+        @Override
+        public String toString() {
+            return "Lease[connectionId=" + connectionId + ", generation=" + generation + "]";
+        }
+    }
+
+    private final WebClient webClient;
+    private final Duration timeout;
+    private final Retry retry;
+    private final CircuitBreaker breaker;
+
+    AccountServiceClient(AccountServiceProperties properties, WebClient.Builder webClientBuilder, MeterRegistry meters) {
+        this.timeout = properties.timeout();
+        this.webClient = webClientBuilder.clone()
+                .baseUrl(properties.url().toString())
+                .defaultHeaders(headers -> headers.setBearerAuth(properties.apiKey()))
+                .clientConnector(new ReactorClientHttpConnector(HttpClient.create()
+                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
+                        .responseTimeout(properties.timeout())))
+                .build();
+        this.retry = Retry.of("account-service", RetryConfig.custom()
+                .maxAttempts(properties.maxAttempts())
+                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(200), 2.0, 0.5, Duration.ofSeconds(5)))
+                .retryOnException(AccountServiceClient::isTransient)
+                .build());
+        CircuitBreakerRegistry registry = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .failureRateThreshold(50).slidingWindowSize(20).minimumNumberOfCalls(10)
+                .waitDurationInOpenState(Duration.ofSeconds(10))
+                .recordException(AccountServiceClient::isTransient)
+                .build());
+        this.breaker = registry.circuitBreaker("account-service");
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
+    }
+
+    /** A new generation for a retried refresh; empty when a refresh is in flight or the connection is gone. */
+    public Mono<Long> claim(UUID connectionId) {
+        return post("/internal/v1/refresh/claims", Map.of("connectionId", connectionId))
+                .map(body -> ((Number) body.get("generation")).longValue());
+    }
+
+    /** The lease of the generation; empty when the generation is stale, taken or expired. */
+    public Mono<Lease> lease(UUID connectionId, long generation) {
+        return post("/internal/v1/refresh/leases", Map.of("connectionId", connectionId, "generation", generation))
+                .map(body -> new Lease(connectionId, generation, (String) body.get("region"), (String) body.get("refreshToken"),
+                        body.get("accessTokenExpiresAt") == null ? null : Instant.parse((String) body.get("accessTokenExpiresAt"))));
+    }
+
+    public Mono<Boolean> reportSuccess(UUID connectionId, long generation, String accessToken, long expiresInSeconds,
+            String newRefreshToken) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("connectionId", connectionId);
+        body.put("generation", generation);
+        body.put("outcome", "SUCCESS");
+        body.put("accessToken", accessToken);
+        body.put("expiresInSeconds", expiresInSeconds);
+        if (newRefreshToken != null) {
+            body.put("refreshToken", newRefreshToken);
+        }
+        return report(body);
+    }
+
+    public Mono<Boolean> reportFailure(UUID connectionId, long generation, boolean permanent, String errorCode) {
+        return report(Map.of("connectionId", connectionId, "generation", generation,
+                "outcome", permanent ? "PERMANENT_FAILURE" : "TRANSIENT_FAILURE", "errorCode", errorCode));
+    }
+
+    private Mono<Boolean> report(Map<String, Object> body) {
+        return post("/internal/v1/refresh/reports", body).map(answer -> Boolean.TRUE.equals(answer.get("applied")))
+                .defaultIfEmpty(false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Mono<Map<String, Object>> post(String path, Map<String, Object> body) {
+        return webClient.post().uri(path).bodyValue(body)
+                .retrieve()
+                .bodyToMono(Map.class)
+                .map(map -> (Map<String, Object>) map)
+                .timeout(timeout)
+                .onErrorResume(WebClientResponseException.class, e -> e.getStatusCode().value() == HttpStatus.CONFLICT.value()
+                        ? Mono.empty()
+                        : Mono.error(e))
+                .transformDeferred(CircuitBreakerOperator.of(breaker))
+                .transformDeferred(RetryOperator.of(retry));
+    }
+
+    private static boolean isTransient(Throwable error) {
+        return error instanceof WebClientRequestException || error instanceof TimeoutException
+                || error instanceof WebClientResponseException e && e.getStatusCode().is5xxServerError();
+    }
+}

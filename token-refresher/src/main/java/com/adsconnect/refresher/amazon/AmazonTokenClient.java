@@ -1,0 +1,236 @@
+package com.adsconnect.refresher.amazon;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.core.IntervalBiFunction;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.github.resilience4j.reactor.ratelimiter.operator.RateLimiterOperator;
+import io.github.resilience4j.reactor.retry.RetryOperator;
+import io.github.resilience4j.reactor.timelimiter.TimeLimiterOperator;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.netty.channel.ChannelOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.stereotype.Component;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The {@code refresh_token} grant at a region's LWA token endpoint, wrapped, per region, in
+ * Resilience4j: retry (exponential backoff with jitter, at least Amazon's Retry-After, never for
+ * permanent errors) around a circuit breaker around a rate limiter (Amazon's quota) around a
+ * time limiter. A Retry-After also closes the region's gate until then, so no call, trial calls of
+ * a half-open breaker included, reaches Amazon before Amazon asked.
+ */
+@Component
+public class AmazonTokenClient {
+
+    private static final Set<String> PERMANENT_ERRORS = Set.of("invalid_grant", "invalid_client", "unauthorized_client");
+
+    private final AmazonProperties amazon;
+    private final WebClient webClient;
+    private final JsonMapper json;
+    private final CircuitBreakerRegistry circuitBreakers;
+    private final RateLimiterRegistry rateLimiters;
+    private final RetryRegistry retries;
+    private final TimeLimiter timeLimiter;
+    private final MeterRegistry meters;
+    private final Map<String, AtomicReference<Instant>> retryAfterGates = new ConcurrentHashMap<>();
+
+    AmazonTokenClient(AmazonProperties amazon, WebClient.Builder webClientBuilder, JsonMapper json, MeterRegistry meters) {
+        this.amazon = amazon;
+        this.json = json;
+        this.meters = meters;
+        ConnectionProvider pool = ConnectionProvider.builder("amazon-lwa")
+                .maxConnections(amazon.maxConnections())
+                .pendingAcquireMaxCount(amazon.maxConnections() * 10)
+                .pendingAcquireTimeout(amazon.timeLimit())
+                .maxIdleTime(Duration.ofSeconds(30))
+                .maxLifeTime(Duration.ofMinutes(5))
+                .build();
+        this.webClient = webClientBuilder.clone()
+                .clientConnector(new ReactorClientHttpConnector(HttpClient.create(pool)
+                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) amazon.connectTimeout().toMillis())
+                        .responseTimeout(amazon.timeLimit())))
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(64 * 1024))
+                .build();
+        this.circuitBreakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .failureRateThreshold(amazon.circuitBreaker().failureRateThreshold())
+                .slidingWindowSize(amazon.circuitBreaker().slidingWindowSize())
+                .minimumNumberOfCalls(amazon.circuitBreaker().minimumCalls())
+                .waitDurationInOpenState(amazon.circuitBreaker().waitInOpenState())
+                .permittedNumberOfCallsInHalfOpenState(2)
+                // a dead refresh token says nothing about Amazon's health
+                .ignoreException(error -> error instanceof AmazonRefreshException e && e.permanent())
+                .build());
+        this.rateLimiters = RateLimiterRegistry.of(RateLimiterConfig.custom()
+                .limitForPeriod(amazon.rateLimit().requestsPerSecond())
+                .limitRefreshPeriod(Duration.ofSeconds(1))
+                .timeoutDuration(amazon.rateLimit().maxWait())
+                .build());
+        this.retries = RetryRegistry.of(RetryConfig.custom()
+                .maxAttempts(amazon.retry().maxAttempts())
+                .intervalBiFunction(backoff())
+                .retryOnException(AmazonTokenClient::retryable)
+                .failAfterMaxAttempts(false)
+                .build());
+        this.timeLimiter = TimeLimiter.of(TimeLimiterConfig.custom().timeoutDuration(amazon.timeLimit()).build());
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(circuitBreakers).bindTo(meters);
+        TaggedRateLimiterMetrics.ofRateLimiterRegistry(rateLimiters).bindTo(meters);
+        TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(meters);
+    }
+
+    /** Refreshes; fails with {@link AmazonRefreshException} (or the breaker's/limiter's refusals) when it cannot. */
+    public Mono<AmazonTokens> refresh(String region, String refreshToken) {
+        AmazonProperties.Region endpoint = amazon.regions().get(region);
+        if (endpoint == null) {
+            return Mono.error(new AmazonRefreshException(true, "unknown_region", null, "no token endpoint for region " + region));
+        }
+        String name = "amazon-" + region;
+        CircuitBreaker breaker = circuitBreakers.circuitBreaker(name);
+        RateLimiter limiter = rateLimiters.rateLimiter(name);
+        Retry retry = retries.retry(name);
+        return Mono.defer(() -> waitForGate(region).then(call(region, endpoint, refreshToken)))
+                .transformDeferred(TimeLimiterOperator.of(timeLimiter))
+                .onErrorMap(TimeoutException.class, e -> new AmazonRefreshException(false, "timeout", null, "Amazon did not answer in time"))
+                .transformDeferred(RateLimiterOperator.of(limiter))
+                .transformDeferred(CircuitBreakerOperator.of(breaker))
+                .transformDeferred(RetryOperator.of(retry));
+    }
+
+    /** The breaker of a region, for health and tests. */
+    public CircuitBreaker.State circuitState(String region) {
+        return circuitBreakers.circuitBreaker("amazon-" + region).getState();
+    }
+
+    private Mono<AmazonTokens> call(String region, AmazonProperties.Region endpoint, String refreshToken) {
+        MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+        form.add("grant_type", "refresh_token");
+        form.add("refresh_token", refreshToken);
+        form.add("client_id", amazon.clientId());
+        form.add("client_secret", amazon.clientSecret());
+        Timer.Sample sample = Timer.start(meters);
+        return webClient.post().uri(endpoint.tokenUrl())
+                .contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .accept(MediaType.APPLICATION_JSON)
+                .body(BodyInserters.fromFormData(form))
+                .exchangeToMono(response -> response.bodyToMono(String.class).defaultIfEmpty("")
+                        .map(body -> toTokens(region, response, body)))
+                .onErrorMap(WebClientRequestException.class, e -> new AmazonRefreshException(false, "io_error", null,
+                        "Amazon unreachable: " + e.getClass().getSimpleName()))
+                .doOnEach(signal -> {
+                    if (signal.isOnNext() || signal.isOnError()) {
+                        String outcome = signal.isOnNext() ? "success"
+                                : signal.getThrowable() instanceof AmazonRefreshException e ? e.errorCode() : "error";
+                        sample.stop(meters.timer("refresher.amazon.latency", "region", region, "outcome", outcome));
+                    }
+                });
+    }
+
+    private AmazonTokens toTokens(String region, ClientResponse response, String body) {
+        int status = response.statusCode().value();
+        if (status == 429 || status >= 500) {
+            Duration retryAfter = retryAfter(response);
+            if (retryAfter != null) {
+                closeGate(region, retryAfter);
+            }
+            throw new AmazonRefreshException(false, status == 429 ? "rate_limited" : "server_error", retryAfter,
+                    "Amazon answered " + status);
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(body);
+        } catch (JacksonException e) {
+            throw new AmazonRefreshException(false, "malformed_response", null, "Amazon's answer is not JSON");
+        }
+        if (status != 200) {
+            String error = node.path("error").isString() ? node.get("error").asString() : null;
+            boolean permanent = error != null && PERMANENT_ERRORS.contains(error);
+            throw new AmazonRefreshException(permanent, error == null ? "http_" + status : error, null,
+                    "Amazon refused the refresh (" + status + ")");
+        }
+        String access = node.path("access_token").isString() ? node.get("access_token").asString() : null;
+        long expiresIn = node.path("expires_in").asLong(0);
+        if (access == null || expiresIn <= 0 || expiresIn > 86_400) {
+            throw new AmazonRefreshException(false, "malformed_response", null, "Amazon's token response is incomplete");
+        }
+        String refresh = node.path("refresh_token").isString() ? node.get("refresh_token").asString() : null;
+        return new AmazonTokens(access, refresh, Duration.ofSeconds(expiresIn));
+    }
+
+    private Mono<Void> waitForGate(String region) {
+        Instant until = gate(region).get();
+        Duration wait = Duration.between(Instant.now(), until);
+        return wait.isNegative() || wait.isZero() ? Mono.empty() : Mono.delay(wait).then();
+    }
+
+    private void closeGate(String region, Duration retryAfter) {
+        Instant until = Instant.now().plus(retryAfter);
+        gate(region).accumulateAndGet(until, (current, next) -> next.isAfter(current) ? next : current);
+    }
+
+    private AtomicReference<Instant> gate(String region) {
+        return retryAfterGates.computeIfAbsent(region, r -> new AtomicReference<>(Instant.EPOCH));
+    }
+
+    private IntervalBiFunction<Object> backoff() {
+        AmazonProperties.Retry retry = amazon.retry();
+        return (attempt, result) -> {
+            double exponential = retry.initialBackoff().toMillis() * Math.pow(retry.multiplier(), attempt - 1);
+            double jittered = exponential * (1 + retry.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1));
+            long wait = (long) Math.min(jittered, retry.maxBackoff().toMillis());
+            if (result.isLeft() && result.getLeft() instanceof AmazonRefreshException e && e.retryAfter() != null) {
+                wait = Math.max(wait, e.retryAfter().toMillis());
+            }
+            return wait;
+        };
+    }
+
+    private static boolean retryable(Throwable error) {
+        return error instanceof AmazonRefreshException e && !e.permanent();
+    }
+
+    private static Duration retryAfter(ClientResponse response) {
+        String value = response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Math.clamp(Long.parseLong(value.trim()), 0, 3600));
+        } catch (NumberFormatException httpDate) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package com.adsconnect.refresher.refresh;
+
+import com.adsconnect.devinfra.amazon.SandboxAmazon;
+import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
+import com.adsconnect.devinfra.clerk.SandboxClerk;
+import com.adsconnect.devinfra.net.FreePorts;
+import com.adsconnect.devinfra.postgres.PostgresServer;
+import com.adsconnect.devinfra.process.ServiceProcess;
+import com.adsconnect.devinfra.vault.DevKeysets;
+import com.adsconnect.testsupport.TestInfrastructure;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The real account-service, from its packaged jar, on its own database, wired to the shared Kafka
+ * broker, sandbox Clerk and sandbox Amazon: the other side of every refresh in these tests.
+ */
+final class AccountServiceProcess implements AutoCloseable {
+
+    static final String REFRESHER_KEY = "refresher-test-key-" + UUID.randomUUID();
+    static final String READER_KEY = "reader-test-key-" + UUID.randomUUID();
+
+    final String tokenExpiringTopic = "t" + UUID.randomUUID().toString().substring(0, 8) + ".token-expiring";
+    final String connectionStatusTopic = "t" + UUID.randomUUID().toString().substring(0, 8) + ".connection-status";
+    private final PostgresServer postgres = TestInfrastructure.postgres();
+    private final String database = "t_refresher_" + ProcessHandle.current().pid() + "_" + Integer.toString((int) (Math.random() * 1e6), 36);
+    private final int port = FreePorts.pick();
+    private final ServiceProcess process;
+
+    AccountServiceProcess() throws Exception {
+        postgres.ensureDatabase(database);
+        SandboxClerk clerk = TestInfrastructure.clerk();
+        SandboxAmazon amazon = TestInfrastructure.amazon();
+        Path tmp = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "account-service-" + port));
+        Path keyset = Files.writeString(tmp.resolve("keyset.json"), DevKeysets.generate());
+        List<String> args = new ArrayList<>(List.of(
+                "--database.host=" + postgres.host(), "--database.port=" + postgres.port(), "--database.name=" + database,
+                "--database.username=" + postgres.username(),
+                "--clerk.issuer=" + clerk.issuer(), "--clerk.authorized-parties=" + SandboxClerk.DEFAULT_AUTHORIZED_PARTY,
+                "--amazon.client-id=" + SandboxAmazon.CLIENT_ID, "--amazon.redirect-uri=" + TestInfrastructure.AMAZON_REDIRECT_URI,
+                "--kafka.bootstrap-servers=" + TestInfrastructure.kafka().bootstrapServers(),
+                "--kafka.topics.token-expiring=" + tokenExpiringTopic, "--kafka.topics.connection-status=" + connectionStatusTopic,
+                "--kafka.topics.partitions=4", "--kafka.relay-interval=100ms",
+                "--token-vault.scheduler-interval=300ms", "--token-vault.scheduler-initial-delay=1s",
+                "--token-vault.failure-backoff=1s",
+                "--internal-api.keys[0].name=token-refresher", "--internal-api.keys[0].scopes=refresh:lease",
+                "--internal-api.keys[0].sha256=" + sha256(REFRESHER_KEY),
+                "--internal-api.keys[1].name=reporting", "--internal-api.keys[1].scopes=tokens:read",
+                "--internal-api.keys[1].sha256=" + sha256(READER_KEY)));
+        amazon.regionProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        process = ServiceProcess.start("account-service", Path.of(System.getProperty("account-service.jar")), port, args,
+                Map.of("DATABASE_PASSWORD", postgres.password(), "AMAZON_CLIENT_SECRET", SandboxAmazon.CLIENT_SECRET,
+                        "TOKEN_VAULT_KEYSET_FILE", "file:" + keyset), tmp);
+        process.awaitReady(Duration.ofSeconds(90));
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Connects a sandbox Amazon account for a new user as the front end would; emits the connection id. */
+    String connect(String userId, String region) throws Exception {
+        return new SandboxConnectFlow(url()).connect(TestInfrastructure.clerk().sessionToken(userId), region).id();
+    }
+
+    /** Makes the connection's access token expire soon, so the scheduler claims it. */
+    void expireSoon(String connectionId) {
+        sql("UPDATE connections SET access_token_expires_at = now() + interval '2 minutes' WHERE id = ?::uuid", connectionId);
+    }
+
+    String status(String connectionId) {
+        return query("SELECT status FROM connections WHERE id = ?::uuid", connectionId);
+    }
+
+    /** Seconds the stored access token has left. */
+    long secondsLeft(String connectionId) {
+        return Long.parseLong(query("SELECT extract(epoch FROM access_token_expires_at - now())::bigint FROM connections WHERE id = ?::uuid",
+                connectionId));
+    }
+
+    String query(String sql, String arg) {
+        try (Connection c = jdbc(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, arg);
+            try (ResultSet rows = s.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void sql(String sql, String arg) {
+        try (Connection c = jdbc(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, arg);
+            s.execute();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Connection jdbc() throws Exception {
+        return DriverManager.getConnection(postgres.jdbcUrl(database), postgres.username(), postgres.password());
+    }
+
+
+
+    private static String sha256(String value) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void close() {
+        process.stop(Duration.ofSeconds(20));
+        postgres.dropDatabase(database);
+    }
+}
