@@ -1,35 +1,28 @@
 package com.adsconnect.account.security;
 
-import io.netty.channel.ChannelOption;
-import java.security.KeyFactory;
-import java.security.interfaces.RSAPublicKey;
-import java.security.spec.X509EncodedKeySpec;
+import com.adsconnect.account.apikey.ApiKeys;
+import com.adsconnect.clerk.ClerkJwtDecoders;
+import com.adsconnect.clerk.ClerkProperties;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.Base64;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import com.adsconnect.account.apikey.ApiKeys;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
 import org.springframework.security.web.server.authentication.ServerAuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
-import reactor.core.publisher.Mono;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
-import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
-import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
-import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.web.reactive.function.client.WebClient;
-import reactor.netty.http.client.HttpClient;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -37,6 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  * gateway checked it: this service never trusts identity headers.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ClerkProperties.class)
 class SecurityConfiguration {
 
     /**
@@ -113,39 +107,6 @@ class SecurityConfiguration {
 
     @Bean
     ReactiveJwtDecoder clerkJwtDecoder(ClerkProperties clerk, WebClient.Builder webClientBuilder, Clock clock) {
-        NimbusReactiveJwtDecoder decoder;
-        if (clerk.hasPemKey()) {
-            decoder = NimbusReactiveJwtDecoder.withPublicKey(parsePem(clerk.jwtKey()))
-                    .signatureAlgorithm(SignatureAlgorithm.RS256)
-                    .build();
-        } else {
-            HttpClient httpClient = HttpClient.create()
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
-                    .responseTimeout(Duration.ofSeconds(3));
-            WebClient webClient = webClientBuilder.clone()
-                    .clientConnector(new ReactorClientHttpConnector(httpClient))
-                    .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(64 * 1024))
-                    .build();
-            var keys = new ClerkJwksSource(webClient, clerk.effectiveJwksUrl(), clerk.jwksCacheTtl(),
-                    clerk.jwksRefreshMinInterval(), Duration.ofSeconds(5), clock);
-            decoder = NimbusReactiveJwtDecoder.withJwkSource(keys)
-                    .jwsAlgorithm(SignatureAlgorithm.RS256)
-                    .build();
-        }
-        decoder.setJwtValidator(ClerkTokenValidators.forProperties(clerk));
-        return decoder;
-    }
-
-    private static RSAPublicKey parsePem(String pem) {
-        String base64 = pem.replace("-----BEGIN PUBLIC KEY-----", "")
-                .replace("-----END PUBLIC KEY-----", "")
-                .replace("\\n", "")
-                .replaceAll("\\s", "");
-        try {
-            return (RSAPublicKey) KeyFactory.getInstance("RSA")
-                    .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
-        } catch (Exception e) {
-            throw new IllegalStateException("clerk.jwt-key is not a PEM-encoded RSA public key", e);
-        }
+        return ClerkJwtDecoders.create(clerk, webClientBuilder, clock);
     }
 }

@@ -3,7 +3,6 @@ package com.adsconnect.account.webhook;
 import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.problem.ProblemTypes;
-import com.adsconnect.account.security.ClerkProperties;
 import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -34,7 +33,7 @@ class ClerkWebhookController {
     private final ClerkWebhookService service;
     private final JsonMapper json;
 
-    ClerkWebhookController(ClerkProperties clerk, ClerkWebhookService service, JsonMapper json, Clock clock) {
+    ClerkWebhookController(ClerkWebhookProperties clerk, ClerkWebhookService service, JsonMapper json, Clock clock) {
         this.verifier = clerk.webhookSecret() == null || clerk.webhookSecret().isBlank()
                 ? null
                 : new SvixSignatureVerifier(clerk.webhookSecret(), clerk.webhookTolerance(), clock);

@@ -5,27 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.adsconnect.account.support.AccountServiceTest;
 import com.adsconnect.account.support.Api;
 import com.adsconnect.account.support.Db;
+import com.adsconnect.devinfra.clerk.HostileTokens;
 import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.testsupport.TestInfrastructureHandle;
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -59,60 +51,10 @@ class ClerkTokenVerificationTest {
         api.as("user_valid").get().uri("/api/v1/me").exchange().expectStatus().isOk();
     }
 
-    @Test
-    void aTokenSignedByAnotherKeyWithTheSameKidIsRefused() throws Exception {
-        RSAKey foreign = new RSAKeyGenerator(2048).keyID(clerk.currentKeyId()).generate();
-        assertRefused(signWith(foreign, claims("user_foreign").build()));
-    }
-
-    @Test
-    void anUnsignedTokenWithAlgNoneIsRefused() {
-        String header = Base64URL.encode("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)).toString();
-        String payload = Base64URL.encode(claims("user_none").build().toString().getBytes(StandardCharsets.UTF_8)).toString();
-        assertRefused(header + "." + payload + ".");
-    }
-
-    @Test
-    void anHs256TokenKeyedWithThePublicKeyIsRefused() throws Exception {
-        // the classic algorithm-confusion attack: HMAC keyed with the published RSA public key
-        byte[] publicKey = clerk.publicKeyPem().getBytes(StandardCharsets.UTF_8);
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(clerk.currentKeyId()).build(),
-                claims("user_hs256").build());
-        jwt.sign(new MACSigner(publicKey));
-        assertRefused(jwt.serialize());
-    }
-
-    @Test
-    void aTokenFromAnotherIssuerIsRefused() {
-        assertRefused(clerk.sign(claims("user_iss").issuer("https://evil.clerk.accounts.dev").build()));
-    }
-
-    @Test
-    void aTokenForAnotherFrontEndIsRefused() {
-        assertRefused(clerk.sign(claims("user_azp").claim("azp", "https://evil.example").build()));
-    }
-
-    @Test
-    void anExpiredTokenIsRefused() {
-        Instant past = Instant.now().minusSeconds(60);
-        assertRefused(clerk.sign(claims("user_exp").issueTime(Date.from(past.minusSeconds(60)))
-                .notBeforeTime(Date.from(past.minusSeconds(60))).expirationTime(Date.from(past)).build()));
-    }
-
-    @Test
-    void aTokenNotYetValidIsRefused() {
-        Instant future = Instant.now().plusSeconds(60);
-        assertRefused(clerk.sign(claims("user_nbf").notBeforeTime(Date.from(future)).build()));
-    }
-
-    @Test
-    void aTokenWithoutSubjectIsRefused() {
-        assertRefused(clerk.sign(claims("user_nosub").subject(null).build()));
-    }
-
-    @Test
-    void aTokenWithoutExpiryIsRefused() {
-        assertRefused(clerk.sign(claims("user_noexp").expirationTime(null).build()));
+    @TestFactory
+    Stream<DynamicTest> everyHostileTokenIsRefused() {
+        return new HostileTokens(clerk).forUser("user_hostile").entrySet().stream()
+                .map(hostile -> DynamicTest.dynamicTest(hostile.getKey(), () -> assertRefused(hostile.getValue())));
     }
 
     @Test
@@ -123,24 +65,15 @@ class ClerkTokenVerificationTest {
         api.withToken(token).get().uri("/api/v1/me").exchange().expectStatus().isOk();
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"not-a-jwt", "a.b.c", "eyJhbGciOiJSUzI1NiJ9..", ""})
-    void garbageIsRefused(String token) {
+    @Test
+    void anEmptyBearerIsRefused() {
         String before = db.snapshot();
-        web.get().uri("/api/v1/me").header("Authorization", "Bearer " + token).exchange()
-                .expectStatus().isUnauthorized();
+        web.get().uri("/api/v1/me").header("Authorization", "Bearer ").exchange().expectStatus().isUnauthorized();
         assertThat(db.snapshot()).isEqualTo(before);
     }
 
     private JWTClaimsSet.Builder claims(String userId) {
         return clerk.claimsFor(userId, Map.of("email", userId + "@example.com"), Duration.ofMinutes(5));
-    }
-
-    private static String signWith(RSAKey key, JWTClaimsSet claims) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID())
-                .type(JOSEObjectType.JWT).build(), claims);
-        jwt.sign(new RSASSASigner(key));
-        return jwt.serialize();
     }
 
     private void assertRefused(String token) {

@@ -1,22 +1,21 @@
 package com.adsconnect.gateway.problem;
 
+import static com.adsconnect.gateway.problem.GatewayProblems.problem;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.webflux.error.ErrorWebExceptionHandler;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The gateway's own answers are RFC 9457 problem details with the same stable types as
@@ -29,12 +28,11 @@ import tools.jackson.databind.json.JsonMapper;
 class GatewayProblemHandler implements ErrorWebExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayProblemHandler.class);
-    private static final String BASE = "https://docs.ads-connect.dev/problems/";
 
-    private final JsonMapper json;
+    private final GatewayProblems problems;
 
-    GatewayProblemHandler(JsonMapper json) {
-        this.json = json;
+    GatewayProblemHandler(GatewayProblems problems) {
+        this.problems = problems;
     }
 
     @Override
@@ -43,15 +41,11 @@ class GatewayProblemHandler implements ErrorWebExceptionHandler {
             return Mono.error(error);
         }
         ProblemDetail problem = toProblem(error);
-        problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
-        var response = exchange.getResponse();
-        response.setStatusCode(HttpStatusCode.valueOf(problem.getStatus()));
-        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-        if (problem.getStatus() == 503) {
-            response.getHeaders().set("Retry-After", "5");
-        }
-        byte[] body = json.writeValueAsString(problem).getBytes(StandardCharsets.UTF_8);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+        return problems.write(exchange, problem, headers -> {
+            if (problem.getStatus() == HttpStatus.SERVICE_UNAVAILABLE.value()) {
+                headers.set(HttpHeaders.RETRY_AFTER, "5");
+            }
+        });
     }
 
     private static ProblemDetail toProblem(Throwable error) {
@@ -59,6 +53,9 @@ class GatewayProblemHandler implements ErrorWebExceptionHandler {
             int code = status.getStatusCode().value();
             if (code == 404) {
                 return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", "There is nothing at this path.");
+            }
+            if (code == 503) {
+                return serviceUnavailable();
             }
             if (code == 504) {
                 return problem(HttpStatus.GATEWAY_TIMEOUT, "upstream-timeout", "Upstream timeout",
@@ -75,9 +72,8 @@ class GatewayProblemHandler implements ErrorWebExceptionHandler {
                 return problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request", "The request is malformed.");
             }
         }
-        if (causedBy(error, ConnectException.class)) {
-            return problem(HttpStatus.SERVICE_UNAVAILABLE, "service-unavailable", "Service unavailable",
-                    "The service behind the gateway is unavailable. Retry after the indicated delay.");
+        if (causedBy(error, ConnectException.class) || causedBy(error, CallNotPermittedException.class)) {
+            return serviceUnavailable();
         }
         if (causedBy(error, TimeoutException.class)) {
             return problem(HttpStatus.GATEWAY_TIMEOUT, "upstream-timeout", "Upstream timeout",
@@ -88,6 +84,11 @@ class GatewayProblemHandler implements ErrorWebExceptionHandler {
                 "The request could not be completed.");
     }
 
+    private static ProblemDetail serviceUnavailable() {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "service-unavailable", "Service unavailable",
+                "The service behind the gateway is unavailable. Retry after the indicated delay.");
+    }
+
     private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
         for (Throwable current = error; current != null; current = current.getCause()) {
             if (type.isInstance(current)) {
@@ -95,12 +96,5 @@ class GatewayProblemHandler implements ErrorWebExceptionHandler {
             }
         }
         return false;
-    }
-
-    private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(BASE + type));
-        problem.setTitle(title);
-        return problem;
     }
 }

@@ -1,5 +1,14 @@
 package com.adsconnect.gateway.routing;
 
+import static com.adsconnect.testsupport.Infrastructure.CLERK;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.adsconnect.testsupport.RealInfrastructure;
+import com.adsconnect.testsupport.TestInfrastructure;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -8,16 +17,26 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
- * What the gateway must never forward. Routing of /api and /webhooks to a real account-service
- * is covered end to end by LocalStackIT.
+ * What the gateway never forwards, and how it answers when account-service is not there: a
+ * closed port, so every attempt is a refused connection.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "gateway.account-service-url=http://127.0.0.1:9")
+        properties = {"gateway.account-service-url=http://127.0.0.1:9", "gateway.circuit-breaker.minimum-calls=4",
+                "gateway.circuit-breaker.sliding-window-size=4", "gateway.circuit-breaker.open-for=30s"})
 @AutoConfigureWebTestClient
+@RealInfrastructure(CLERK)
 class GatewayRoutesTest {
 
     @Autowired
     WebTestClient web;
+
+    @Autowired
+    CircuitBreakerRegistry breakers;
+
+    @BeforeEach
+    void closeTheBreaker() {
+        breakers.circuitBreaker(RoutesConfiguration.BREAKER).reset();
+    }
 
     @Test
     void internalEndpointsHaveNoRoute() {
@@ -43,23 +62,28 @@ class GatewayRoutesTest {
     @Test
     void anUnreachableBackendAnswers503QuicklyWithoutDetails() {
         long started = System.nanoTime();
-        web.get().uri("/api/v1/me").header("X-Request-Id", "caller-chosen-id-1").exchange()
+        asUser().header("X-Request-Id", "caller-chosen-id-1").exchange()
                 .expectStatus().isEqualTo(503)
                 .expectHeader().valueEquals("Retry-After", "5")
                 .expectHeader().valueEquals("X-Request-Id", "caller-chosen-id-1")
                 .expectBody()
                 .jsonPath("$.type").isEqualTo("https://docs.ads-connect.dev/problems/service-unavailable")
-                .jsonPath("$.detail").value(detail -> org.assertj.core.api.Assertions.assertThat((String) detail)
-                        .doesNotContain("127.0.0.1").doesNotContain(":9"));
-        org.assertj.core.api.Assertions.assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
-                .isLessThan(java.time.Duration.ofSeconds(3));
+                .jsonPath("$.detail").value(detail -> assertThat((String) detail).doesNotContain("127.0.0.1").doesNotContain(":9"));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
     }
 
     @Test
-    void implausibleRequestIdsAreReplaced() {
-        web.get().uri("/nothing-here").header("X-Request-Id", "bad id with spaces").exchange()
-                .expectHeader().value("X-Request-Id", id -> org.assertj.core.api.Assertions.assertThat(id)
-                        .matches("[0-9a-f-]{36}"));
+    void sustainedFailuresOpenTheBreakerSoLaterRequestsDoNotEvenTry() {
+        CircuitBreaker breaker = breakers.circuitBreaker(RoutesConfiguration.BREAKER);
+        for (int i = 0; i < 4; i++) {
+            asUser().exchange().expectStatus().isEqualTo(503);
+        }
+        assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        long refusedBefore = breaker.getMetrics().getNumberOfNotPermittedCalls();
+        asUser().exchange()
+                .expectStatus().isEqualTo(503)
+                .expectBody().jsonPath("$.type").isEqualTo("https://docs.ads-connect.dev/problems/service-unavailable");
+        assertThat(breaker.getMetrics().getNumberOfNotPermittedCalls()).isEqualTo(refusedBefore + 1);
     }
 
     @Test
@@ -71,5 +95,9 @@ class GatewayRoutesTest {
     @Test
     void theServerDoesNotAnnounceItself() {
         web.get().uri("/actuator/health/liveness").exchange().expectHeader().doesNotExist("Server");
+    }
+
+    private WebTestClient.RequestHeadersSpec<?> asUser() {
+        return web.get().uri("/api/v1/me").headers(h -> h.setBearerAuth(TestInfrastructure.clerk().sessionToken("user_routes")));
     }
 }

@@ -63,6 +63,12 @@ public final class LocalStack {
         stopped.await();
     }
 
+    /** More command-line arguments for one service, e.g. {@code -Dlocal.gateway-args="--rate-limit.backend=redis"}. */
+    private static List<String> extraArguments(String property) {
+        String extra = System.getProperty(property, "").trim();
+        return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
+    }
+
     /** Starts infrastructure and services and returns once every service reports ready. */
     public void start() throws InterruptedException {
         long started = System.nanoTime();
@@ -111,17 +117,18 @@ public final class LocalStack {
                         "AMAZON_CLIENT_SECRET", SandboxAmazon.CLIENT_SECRET,
                         "TOKEN_VAULT_KEYSET_FILE", "file:" + secrets.keysetFile(),
                         "CLERK_WEBHOOK_SECRET", secrets.webhookSecret()), settings.logDir()));
-        services.add(ServiceProcess.start("auth-gateway", settings.authGatewayJar(), settings.gatewayPort(), List.of(
-                "--gateway.account-service-url=http://127.0.0.1:" + settings.accountServicePort()), settings.logDir()));
+        List<String> gatewayArgs = new ArrayList<>(List.of(
+                "--gateway.account-service-url=http://127.0.0.1:" + settings.accountServicePort(),
+                "--clerk.issuer=" + clerk.issuer(),
+                "--clerk.authorized-parties=" + SandboxClerk.DEFAULT_AUTHORIZED_PARTY));
+        gatewayArgs.addAll(extraArguments("local.gateway-args"));
+        services.add(ServiceProcess.start("auth-gateway", settings.authGatewayJar(), settings.gatewayPort(), gatewayArgs, settings.logDir()));
         List<String> refresherArgs = new ArrayList<>(List.of(
                 "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--account-service.url=http://127.0.0.1:" + settings.accountServicePort(),
                 "--amazon.client-id=" + SandboxAmazon.CLIENT_ID));
         amazon.regionProperties().forEach((key, value) -> refresherArgs.add("--" + key + "=" + value));
-        String extraRefresherArgs = System.getProperty("local.refresher-args", "").trim();
-        if (!extraRefresherArgs.isEmpty()) {
-            refresherArgs.addAll(List.of(extraRefresherArgs.split("\\s+")));
-        }
+        refresherArgs.addAll(extraArguments("local.refresher-args"));
         services.add(ServiceProcess.start("token-refresher", settings.tokenRefresherJar(), settings.tokenRefresherPort(),
                 refresherArgs, Map.of(
                         "ACCOUNT_SERVICE_API_KEY", secrets.refresherApiKey(),

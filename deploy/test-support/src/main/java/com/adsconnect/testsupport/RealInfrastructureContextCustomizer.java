@@ -62,6 +62,7 @@ final class RealInfrastructureContextCustomizer implements ContextCustomizer {
             RedisEndpoint redis = TestInfrastructure.redis();
             properties.put("spring.data.redis.host", redis.host());
             properties.put("spring.data.redis.port", redis.port());
+            properties.put("rate-limit.redis.url", "redis://" + redis.host() + ":" + redis.port());
         }
         if (needs.contains(Infrastructure.CLERK)) {
             SandboxClerk clerk = TestInfrastructure.clerk();

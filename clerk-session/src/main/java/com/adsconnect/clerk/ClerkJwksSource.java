@@ -1,4 +1,4 @@
-package com.adsconnect.account.security;
+package com.adsconnect.clerk;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKMatcher;

@@ -1,4 +1,4 @@
-package com.adsconnect.refresher.refresh;
+package com.adsconnect.testsupport;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
@@ -7,7 +7,10 @@ import com.adsconnect.devinfra.net.FreePorts;
 import com.adsconnect.devinfra.postgres.PostgresServer;
 import com.adsconnect.devinfra.process.ServiceProcess;
 import com.adsconnect.devinfra.vault.DevKeysets;
-import com.adsconnect.testsupport.TestInfrastructure;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,22 +27,42 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The real account-service, from its packaged jar, on its own database, wired to the shared Kafka
- * broker, sandbox Clerk and sandbox Amazon: the other side of every refresh in these tests.
+ * The real account-service, from its packaged jar (system property {@code account-service.jar}),
+ * on its own database, wired to the shared Kafka broker, sandbox Clerk and sandbox Amazon: the
+ * backend of the gateway's tests and the other side of every refresh in the refresher's.
  */
-final class AccountServiceProcess implements AutoCloseable {
+public final class AccountServiceProcess implements AutoCloseable {
 
-    static final String REFRESHER_KEY = "refresher-test-key-" + UUID.randomUUID();
-    static final String READER_KEY = "reader-test-key-" + UUID.randomUUID();
+    public static final String REFRESHER_KEY = "refresher-test-key-" + UUID.randomUUID();
+    public static final String READER_KEY = "reader-test-key-" + UUID.randomUUID();
 
-    final String tokenExpiringTopic = "t" + UUID.randomUUID().toString().substring(0, 8) + ".token-expiring";
-    final String connectionStatusTopic = "t" + UUID.randomUUID().toString().substring(0, 8) + ".connection-status";
+    private static AccountServiceProcess shared;
+
+    public final String tokenExpiringTopic = "t" + UUID.randomUUID().toString().substring(0, 8) + ".token-expiring";
+    public final String connectionStatusTopic = "t" + UUID.randomUUID().toString().substring(0, 8) + ".connection-status";
     private final PostgresServer postgres = TestInfrastructure.postgres();
-    private final String database = "t_refresher_" + ProcessHandle.current().pid() + "_" + Integer.toString((int) (Math.random() * 1e6), 36);
+    private final String database = "t_account_" + ProcessHandle.current().pid() + "_" + Integer.toString((int) (Math.random() * 1e6), 36);
     private final int port = FreePorts.pick();
     private final ServiceProcess process;
 
-    AccountServiceProcess() throws Exception {
+    /**
+     * One instance for the whole test JVM, for tests that only need a backend and do not care
+     * what other test classes did to it; stopped when the JVM exits.
+     */
+    public static synchronized AccountServiceProcess shared() {
+        if (shared == null) {
+            try {
+                shared = new AccountServiceProcess();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start account-service", e);
+            }
+            AccountServiceProcess started = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "account-service-stop"));
+        }
+        return shared;
+    }
+
+    public AccountServiceProcess() throws Exception {
         postgres.ensureDatabase(database);
         SandboxClerk clerk = TestInfrastructure.clerk();
         SandboxAmazon amazon = TestInfrastructure.amazon();
@@ -66,31 +89,31 @@ final class AccountServiceProcess implements AutoCloseable {
         process.awaitReady(Duration.ofSeconds(90));
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
     /** Connects a sandbox Amazon account for a new user as the front end would; emits the connection id. */
-    String connect(String userId, String region) throws Exception {
+    public String connect(String userId, String region) throws Exception {
         return new SandboxConnectFlow(url()).connect(TestInfrastructure.clerk().sessionToken(userId), region).id();
     }
 
     /** Makes the connection's access token expire soon, so the scheduler claims it. */
-    void expireSoon(String connectionId) {
+    public void expireSoon(String connectionId) {
         sql("UPDATE connections SET access_token_expires_at = now() + interval '2 minutes' WHERE id = ?::uuid", connectionId);
     }
 
-    String status(String connectionId) {
+    public String status(String connectionId) {
         return query("SELECT status FROM connections WHERE id = ?::uuid", connectionId);
     }
 
     /** Seconds the stored access token has left. */
-    long secondsLeft(String connectionId) {
+    public long secondsLeft(String connectionId) {
         return Long.parseLong(query("SELECT extract(epoch FROM access_token_expires_at - now())::bigint FROM connections WHERE id = ?::uuid",
                 connectionId));
     }
 
-    String query(String sql, String arg) {
+    public String query(String sql, String arg) {
         try (Connection c = jdbc(); PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, arg);
             try (ResultSet rows = s.executeQuery()) {
@@ -101,7 +124,7 @@ final class AccountServiceProcess implements AutoCloseable {
         }
     }
 
-    void sql(String sql, String arg) {
+    public void sql(String sql, String arg) {
         try (Connection c = jdbc(); PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, arg);
             s.execute();
@@ -110,11 +133,26 @@ final class AccountServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * How many requests outside {@code /actuator} account-service has answered, from its own
+     * {@code http.server.requests} metric: what tells a test whether anything reached the backend.
+     */
+    public long requestsServed() {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(url() + "/actuator/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return metrics.lines()
+                    .filter(line -> line.startsWith("http_server_requests_seconds_count{") && !line.contains("uri=\"/actuator"))
+                    .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                    .sum();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read account-service metrics", e);
+        }
+    }
+
     private Connection jdbc() throws Exception {
         return DriverManager.getConnection(postgres.jdbcUrl(database), postgres.username(), postgres.password());
     }
-
-
 
     private static String sha256(String value) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));

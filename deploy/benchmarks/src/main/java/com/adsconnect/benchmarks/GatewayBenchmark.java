@@ -1,0 +1,151 @@
+package com.adsconnect.benchmarks;
+
+import com.adsconnect.devinfra.clerk.SandboxClerk;
+import com.adsconnect.devinfra.net.FreePorts;
+import com.adsconnect.local.LocalStack;
+import com.adsconnect.local.LocalStackSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * What the gateway costs: {@code GET /api/v1/me} (account-service verifies the token and reads the
+ * user) sent (a) to account-service directly, (b) through nginx as a plain reverse proxy, and (c)
+ * through auth-gateway, which also verifies the token and takes one token from the user's Bucket4j
+ * bucket (plans raised so nothing is refused). All three in one run, on the same backend, with the
+ * same session tokens; reported as (c)/(b) and (c)/(a).
+ *
+ * <p>nginx comes from Debian's packages: {@code apt-get install -y nginx} when it is not installed.
+ * Run with {@code ./mvnw -Pbenchmark -Dbenchmark=gateway}; writes {@code docs/benchmarks/gateway.md}.
+ */
+final class GatewayBenchmark {
+
+    private static final int[] CONCURRENCY = {1, 16, 64};
+    private static final int USERS = 50;
+
+    static void run() throws Exception {
+        Path nginx = ensureNginx();
+        System.setProperty("local.gateway-args", "--rate-limit.plans.default.capacity=1000000000 --rate-limit.plans.default.period=1s");
+        LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment());
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::stop));
+        stack.start();
+        Process proxy = null;
+        try {
+            int nginxPort = FreePorts.pick();
+            proxy = startNginx(nginx, nginxPort, stack.accountServiceUrl());
+            SandboxClerk clerk = stack.clerk();
+            List<String> tokens = new ArrayList<>();
+            for (int i = 0; i < USERS; i++) {
+                tokens.add(clerk.sessionToken("user_gateway_bench_" + i));
+            }
+            List<LoadRunner.Result> results = new ArrayList<>();
+            for (int concurrency : CONCURRENCY) {
+                results.add(LoadRunner.run("(a) account-service directly", concurrency, me(client(stack.accountServiceUrl()), tokens)));
+                results.add(LoadRunner.run("(b) nginx -> account-service", concurrency, me(client("http://127.0.0.1:" + nginxPort), tokens)));
+                results.add(LoadRunner.run("(c) auth-gateway -> account-service", concurrency, me(client(stack.gatewayUrl()), tokens)));
+            }
+            report(results);
+        } finally {
+            if (proxy != null) {
+                proxy.destroy();
+                proxy.waitFor(10, TimeUnit.SECONDS);
+            }
+            stack.stop();
+        }
+    }
+
+    private static HttpClient client(String baseUrl) {
+        return HttpClient.create(ConnectionProvider.builder("bench-" + baseUrl).maxConnections(256).pendingAcquireMaxCount(10_000).build())
+                .baseUrl(baseUrl);
+    }
+
+    private static LoadRunner.Call me(HttpClient client, List<String> tokens) {
+        return i -> client.headers(h -> h.set("Authorization", "Bearer " + tokens.get((int) (i % tokens.size()))))
+                .get().uri("/api/v1/me")
+                .responseSingle((response, body) -> body.then(Mono.just(response.status().code())));
+    }
+
+    private static Path ensureNginx() throws IOException, InterruptedException {
+        Path nginx = Path.of("/usr/sbin/nginx");
+        if (!Files.isExecutable(nginx)) {
+            System.out.println("nginx is not installed; installing Debian's package: apt-get install -y nginx");
+            Process install = new ProcessBuilder("apt-get", "install", "-y", "--no-install-recommends", "nginx").inheritIO().start();
+            if (install.waitFor() != 0 || !Files.isExecutable(nginx)) {
+                throw new IllegalStateException("cannot install nginx; install it (apt-get install nginx) and run again");
+            }
+        }
+        return nginx;
+    }
+
+    /** nginx as a plain reverse proxy: two workers like the machine's cores, keep-alive to the backend, no logging. */
+    private static Process startNginx(Path nginx, int port, String backend) throws IOException, InterruptedException {
+        Path dir = Path.of("target", "nginx").toAbsolutePath();
+        Files.createDirectories(dir.resolve("logs"));
+        String config = """
+                worker_processes 2;
+                pid %1$s/nginx.pid;
+                error_log %1$s/logs/error.log warn;
+                events { worker_connections 4096; }
+                http {
+                  access_log off;
+                  client_body_temp_path %1$s/body;
+                  proxy_temp_path %1$s/proxy;
+                  fastcgi_temp_path %1$s/fastcgi;
+                  uwsgi_temp_path %1$s/uwsgi;
+                  scgi_temp_path %1$s/scgi;
+                  upstream backend { server %2$s; keepalive 128; }
+                  server {
+                    listen 127.0.0.1:%3$d;
+                    location / {
+                      proxy_pass http://backend;
+                      proxy_http_version 1.1;
+                      proxy_set_header Connection "";
+                    }
+                  }
+                }
+                """.formatted(dir, backend.replace("http://", ""), port);
+        Path conf = Files.writeString(dir.resolve("nginx.conf"), config);
+        Process process = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-c", conf.toString(), "-g", "daemon off;")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("logs/stdout.log").toFile()).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (var socket = new java.net.Socket("127.0.0.1", port)) {
+                return process;
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        process.destroy();
+        throw new IllegalStateException("nginx did not start; see " + dir.resolve("logs"));
+    }
+
+    private static void report(List<LoadRunner.Result> results) throws IOException {
+        StringBuilder md = Reports.header("the gateway's cost", "gateway", GatewayBenchmark.class)
+                .append("`GET /api/v1/me` with ").append(USERS).append(" users' Clerk session tokens, ")
+                .append(LoadRunner.MEASURE.toSeconds()).append(" s per cell after ").append(LoadRunner.WARMUP.toSeconds())
+                .append(" s warm-up. Load generator, nginx, gateway, account-service, PostgreSQL and Kafka share the machine.\n")
+                .append("(a) account-service directly; (b) nginx 1.22 (2 workers, upstream keep-alive) proxying it; ")
+                .append("(c) auth-gateway proxying it with Clerk token verification and a Bucket4j take per request (local buckets, limits too high to refuse).\n\n")
+                .append("| concurrency | (a) req/s | (b) req/s | (c) req/s | (c)/(b) | (c)/(a) | (a) p50 / p99 ms | (b) p50 / p99 ms | (c) p50 / p99 ms | errors |\n")
+                .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int i = 0; i < results.size(); i += 3) {
+            LoadRunner.Result direct = results.get(i);
+            LoadRunner.Result nginx = results.get(i + 1);
+            LoadRunner.Result gateway = results.get(i + 2);
+            md.append(String.format(Locale.ROOT, "| %d | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %d |%n",
+                    direct.concurrency(), direct.throughput(), nginx.throughput(), gateway.throughput(),
+                    gateway.throughput() / nginx.throughput(), gateway.throughput() / direct.throughput(),
+                    direct.p50Millis(), direct.p99Millis(), nginx.p50Millis(), nginx.p99Millis(), gateway.p50Millis(), gateway.p99Millis(),
+                    direct.errors() + nginx.errors() + gateway.errors()));
+        }
+        Reports.write("benchmark.report.gateway", "docs/benchmarks/gateway.md", md);
+    }
+}

@@ -1,0 +1,68 @@
+package com.adsconnect.benchmarks;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A closed-loop HTTP load: {@code concurrency} requests in flight until the time is up, latency
+ * recorded per request in an HdrHistogram. Warm-up first, measured separately.
+ */
+final class LoadRunner {
+
+    static final Duration WARMUP = Duration.ofSeconds(Long.getLong("benchmark.warmup-seconds", 5));
+    static final Duration MEASURE = Duration.ofSeconds(Long.getLong("benchmark.seconds", 15));
+
+    record Result(String name, int concurrency, double throughput, double p50Millis, double p99Millis, long errors) {
+    }
+
+    /** One request; emits the HTTP status. {@code index} counts requests, to spread them over test data. */
+    interface Call {
+        Mono<Integer> send(long index);
+    }
+
+    private LoadRunner() {
+    }
+
+    static Result run(String name, int concurrency, Call call) {
+        load(concurrency, call, WARMUP, new Recorder(3), new AtomicLong(), new AtomicLong());
+        Recorder recorder = new Recorder(3);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long started = System.nanoTime();
+        load(concurrency, call, MEASURE, recorder, ok, errors);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Histogram histogram = recorder.getIntervalHistogram();
+        Result result = new Result(name, concurrency, ok.get() / seconds,
+                histogram.getValueAtPercentile(50) / 1e6, histogram.getValueAtPercentile(99) / 1e6, errors.get());
+        System.out.printf(Locale.ROOT, "%-45s c=%-4d %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n",
+                name, concurrency, result.throughput(), result.p50Millis(), result.p99Millis(), result.errors());
+        return result;
+    }
+
+    private static void load(int concurrency, Call call, Duration duration, Recorder recorder, AtomicLong ok, AtomicLong errors) {
+        long deadline = System.nanoTime() + duration.toNanos();
+        AtomicLong index = new AtomicLong();
+        Flux.range(0, concurrency)
+                .flatMap(worker -> Mono.defer(() -> {
+                            long start = System.nanoTime();
+                            return call.send(index.getAndIncrement()).doOnNext(status -> {
+                                recorder.recordValue(System.nanoTime() - start);
+                                if (status == 200) {
+                                    ok.incrementAndGet();
+                                } else {
+                                    errors.incrementAndGet();
+                                }
+                            }).onErrorResume(error -> {
+                                errors.incrementAndGet();
+                                return Mono.empty();
+                            });
+                        })
+                        .repeat(() -> System.nanoTime() < deadline), concurrency)
+                .blockLast(duration.plusSeconds(60));
+    }
+}
