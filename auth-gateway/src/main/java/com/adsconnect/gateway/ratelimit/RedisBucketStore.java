@@ -22,6 +22,8 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import reactor.core.publisher.Mono;
 
@@ -34,6 +36,7 @@ import reactor.core.publisher.Mono;
  */
 final class RedisBucketStore implements BucketStore, DisposableBean {
 
+    private static final Logger log = LoggerFactory.getLogger(RedisBucketStore.class);
     private static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
     // a bucket that has refilled completely is the same as no bucket: let Redis drop it then
     private static final Duration KEEP_FULL_BUCKETS = Duration.ofSeconds(10);
@@ -65,6 +68,10 @@ final class RedisBucketStore implements BucketStore, DisposableBean {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .build());
+        // connect now, in the background: the first request must not pay for the TCP handshake
+        // within its bucket timeout, and a Redis that is down must not hold up the start
+        connected().subscribe(ready -> {
+        }, error -> log.warn("Redis for the rate-limit buckets is not reachable yet ({}); retrying on demand", error.toString()));
     }
 
     @Override

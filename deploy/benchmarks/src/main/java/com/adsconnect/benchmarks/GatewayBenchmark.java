@@ -30,6 +30,7 @@ final class GatewayBenchmark {
 
     private static final int[] CONCURRENCY = {1, 16, 64};
     private static final int USERS = 50;
+    private static final Duration WARMUP_ALL = Duration.ofSeconds(Long.getLong("benchmark.warmup-all-seconds", 45));
 
     static void run() throws Exception {
         Path nginx = ensureNginx();
@@ -46,11 +47,19 @@ final class GatewayBenchmark {
             for (int i = 0; i < USERS; i++) {
                 tokens.add(clerk.sessionToken("user_gateway_bench_" + i));
             }
+            LoadRunner.Call direct = me(client(stack.accountServiceUrl()), tokens);
+            LoadRunner.Call viaNginx = me(client("http://127.0.0.1:" + nginxPort), tokens);
+            LoadRunner.Call viaGateway = me(client(stack.gatewayUrl()), tokens);
+            // the first cell must not pay for everyone's JIT: warm every path (the gateway's warms the backend too)
+            System.out.println("warming up for " + WARMUP_ALL.toSeconds() + " s ...");
+            LoadRunner.warmUp(16, viaGateway, WARMUP_ALL);
+            LoadRunner.warmUp(16, viaNginx, WARMUP_ALL.dividedBy(3));
+            LoadRunner.warmUp(16, direct, WARMUP_ALL.dividedBy(3));
             List<LoadRunner.Result> results = new ArrayList<>();
             for (int concurrency : CONCURRENCY) {
-                results.add(LoadRunner.run("(a) account-service directly", concurrency, me(client(stack.accountServiceUrl()), tokens)));
-                results.add(LoadRunner.run("(b) nginx -> account-service", concurrency, me(client("http://127.0.0.1:" + nginxPort), tokens)));
-                results.add(LoadRunner.run("(c) auth-gateway -> account-service", concurrency, me(client(stack.gatewayUrl()), tokens)));
+                results.add(LoadRunner.run("(a) account-service directly", concurrency, direct));
+                results.add(LoadRunner.run("(b) nginx -> account-service", concurrency, viaNginx));
+                results.add(LoadRunner.run("(c) auth-gateway -> account-service", concurrency, viaGateway));
             }
             report(results);
         } finally {
@@ -131,7 +140,7 @@ final class GatewayBenchmark {
         StringBuilder md = Reports.header("the gateway's cost", "gateway", GatewayBenchmark.class)
                 .append("`GET /api/v1/me` with ").append(USERS).append(" users' Clerk session tokens, ")
                 .append(LoadRunner.MEASURE.toSeconds()).append(" s per cell after ").append(LoadRunner.WARMUP.toSeconds())
-                .append(" s warm-up. Load generator, nginx, gateway, account-service, PostgreSQL and Kafka share the machine.\n")
+                .append(" s warm-up (after ").append(WARMUP_ALL.toSeconds()).append(" s through the gateway and ").append(WARMUP_ALL.dividedBy(3).toSeconds()).append(" s through each other path). Load generator, nginx, gateway, account-service, PostgreSQL and Kafka share the machine.\n")
                 .append("(a) account-service directly; (b) nginx 1.22 (2 workers, upstream keep-alive) proxying it; ")
                 .append("(c) auth-gateway proxying it with Clerk token verification and a Bucket4j take per request (local buckets, limits too high to refuse).\n\n")
                 .append("| concurrency | (a) req/s | (b) req/s | (c) req/s | (c)/(b) | (c)/(a) | (a) p50 / p99 ms | (b) p50 / p99 ms | (c) p50 / p99 ms | errors |\n")

@@ -5,11 +5,15 @@ import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
 import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.devinfra.kafka.InProcessKafkaBroker;
 import com.adsconnect.devinfra.net.FreePorts;
+import com.adsconnect.devinfra.net.TcpProxy;
 import com.adsconnect.devinfra.process.ServiceProcess;
 import com.adsconnect.devinfra.postgres.PostgresLocator;
 import com.adsconnect.devinfra.postgres.PostgresServer;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -23,11 +27,18 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack {
 
     private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    // several JVMs start at once on a small machine; the multi-instance mode runs seven
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
 
     private final LocalStackSettings settings;
     private final List<AutoCloseable> infrastructure = new ArrayList<>();
-    private final List<ServiceProcess> services = new ArrayList<>();
+    /** Running service processes by instance name ({@code token-refresher}, or {@code token-refresher-2} with several). */
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private final Map<String, InstanceSpec> specs = new LinkedHashMap<>();
+
+    /** What it takes to start one instance again after a test stopped it. */
+    private record InstanceSpec(String name, Path jar, int port, List<String> args, Map<String, String> env) {
+    }
     private final StaleProcesses staleProcesses;
     private SandboxClerk clerk;
     private Duration startup;
@@ -63,10 +74,56 @@ public final class LocalStack {
         stopped.await();
     }
 
-    /** More command-line arguments for one service, e.g. {@code -Dlocal.gateway-args="--rate-limit.backend=redis"}. */
-    private static List<String> extraArguments(String property) {
-        String extra = System.getProperty(property, "").trim();
-        return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
+    /**
+     * Starts the instances of one service. With several, a balancer on the service's usual port
+     * spreads connections over them (unless {@code balanced} is false: consumers take no traffic).
+     */
+    private void startService(String service, Path jar, List<String> args, Map<String, String> env, boolean balanced) {
+        int count = settings.instances().of(service);
+        if (count == 1) {
+            startInstance(new InstanceSpec(service, jar, settings.basePort(service), List.copyOf(args), env));
+            return;
+        }
+        List<InetSocketAddress> targets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int port = balanced || i > 0 ? settings.instancePort(service, i) : settings.basePort(service);
+            startInstance(new InstanceSpec(service + "-" + (i + 1), jar, port, List.copyOf(args), env));
+            targets.add(new InetSocketAddress("127.0.0.1", port));
+        }
+        if (balanced) {
+            infrastructure.add(TcpProxy.balancing(settings.basePort(service), targets));
+            log.info("{} x{} behind a balancer on :{}", service, count, settings.basePort(service));
+        }
+    }
+
+    private void startInstance(InstanceSpec spec) {
+        specs.put(spec.name(), spec);
+        services.put(spec.name(), ServiceProcess.start(spec.name(), spec.jar(), spec.port(), spec.args(), spec.env(), settings.logDir()));
+    }
+
+    /** Names of the running service instances, e.g. {@code account-service-1}. */
+    public List<String> instanceNames() {
+        return List.copyOf(services.keySet());
+    }
+
+    /** Base URL of one instance, bypassing any balancer. */
+    public String instanceUrl(String name) {
+        return "http://127.0.0.1:" + specs.get(name).port();
+    }
+
+    /** Stops one instance gracefully (SIGTERM, as Kubernetes does), as in a rolling restart. */
+    public void stopInstance(String name, Duration grace) {
+        ServiceProcess process = services.remove(name);
+        if (process != null) {
+            process.stop(grace);
+        }
+    }
+
+    /** Starts a stopped instance again with its original settings and waits until it is ready. */
+    public void restartInstance(String name) throws InterruptedException {
+        startInstance(specs.get(name));
+        services.get(name).awaitReady(READY_TIMEOUT);
+        staleProcesses.remember(services.values().stream().map(ServiceProcess::pid).toList());
     }
 
     /** Starts infrastructure and services and returns once every service reports ready. */
@@ -74,6 +131,7 @@ public final class LocalStack {
         long started = System.nanoTime();
         staleProcesses.stopLeftovers();
         requireFreePorts();
+        clearLogs();
 
         PostgresServer postgres = startPostgres();
         postgres.ensureDatabase(settings.database());
@@ -111,32 +169,43 @@ public final class LocalStack {
                 "--internal-api.keys[1].sha256=" + DevSecrets.sha256Hex(secrets.refresherApiKey())));
         amazon.regionProperties().forEach((key, value) -> accountServiceArgs.add("--" + key + "=" + value));
 
-        services.add(ServiceProcess.start("account-service", settings.accountServiceJar(), settings.accountServicePort(),
-                accountServiceArgs, Map.of(
-                        "DATABASE_PASSWORD", postgres.password(),
-                        "AMAZON_CLIENT_SECRET", SandboxAmazon.CLIENT_SECRET,
-                        "TOKEN_VAULT_KEYSET_FILE", "file:" + secrets.keysetFile(),
-                        "CLERK_WEBHOOK_SECRET", secrets.webhookSecret()), settings.logDir()));
+        accountServiceArgs.addAll(settings.extraArgumentsOf(LocalStackSettings.ACCOUNT_SERVICE));
+        startService(LocalStackSettings.ACCOUNT_SERVICE, settings.accountServiceJar(), accountServiceArgs, Map.of(
+                "DATABASE_PASSWORD", postgres.password(),
+                "AMAZON_CLIENT_SECRET", SandboxAmazon.CLIENT_SECRET,
+                "TOKEN_VAULT_KEYSET_FILE", "file:" + secrets.keysetFile(),
+                "CLERK_WEBHOOK_SECRET", secrets.webhookSecret()), true);
+
         List<String> gatewayArgs = new ArrayList<>(List.of(
                 "--gateway.account-service-url=http://127.0.0.1:" + settings.accountServicePort(),
                 "--clerk.issuer=" + clerk.issuer(),
                 "--clerk.authorized-parties=" + SandboxClerk.DEFAULT_AUTHORIZED_PARTY));
-        gatewayArgs.addAll(extraArguments("local.gateway-args"));
-        services.add(ServiceProcess.start("auth-gateway", settings.authGatewayJar(), settings.gatewayPort(), gatewayArgs, settings.logDir()));
+        if (settings.instances().gateways() > 1) {
+            // replicas share each user's budget, as in production
+            if (!FreePorts.isListening("127.0.0.1", 6379, 500)) {
+                throw new IllegalStateException("several gateways share their rate-limit buckets in Redis, but nothing answers on 127.0.0.1:6379");
+            }
+            // seven JVMs on a laptop pause now and then: a looser timeout than production's 100 ms
+            gatewayArgs.addAll(List.of("--rate-limit.backend=redis", "--rate-limit.redis.url=redis://127.0.0.1:6379",
+                    "--rate-limit.redis.timeout=500ms", "--rate-limit.redis.key-prefix=" + settings.database() + ":" + java.util.UUID.randomUUID() + ":"));
+        }
+        gatewayArgs.addAll(settings.extraArgumentsOf(LocalStackSettings.GATEWAY));
+        startService(LocalStackSettings.GATEWAY, settings.authGatewayJar(), gatewayArgs, Map.of(), true);
+
         List<String> refresherArgs = new ArrayList<>(List.of(
                 "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--account-service.url=http://127.0.0.1:" + settings.accountServicePort(),
                 "--amazon.client-id=" + SandboxAmazon.CLIENT_ID));
         amazon.regionProperties().forEach((key, value) -> refresherArgs.add("--" + key + "=" + value));
-        refresherArgs.addAll(extraArguments("local.refresher-args"));
-        services.add(ServiceProcess.start("token-refresher", settings.tokenRefresherJar(), settings.tokenRefresherPort(),
-                refresherArgs, Map.of(
-                        "ACCOUNT_SERVICE_API_KEY", secrets.refresherApiKey(),
-                        "AMAZON_CLIENT_SECRET", SandboxAmazon.CLIENT_SECRET), settings.logDir()));
+        refresherArgs.addAll(settings.extraArgumentsOf(LocalStackSettings.TOKEN_REFRESHER));
+        // consumers take no traffic: no balancer in front of several refreshers
+        startService(LocalStackSettings.TOKEN_REFRESHER, settings.tokenRefresherJar(), refresherArgs, Map.of(
+                "ACCOUNT_SERVICE_API_KEY", secrets.refresherApiKey(),
+                "AMAZON_CLIENT_SECRET", SandboxAmazon.CLIENT_SECRET), false);
         this.readerApiKey = secrets.readerApiKey();
-        staleProcesses.remember(services.stream().map(ServiceProcess::pid).toList());
+        staleProcesses.remember(services.values().stream().map(ServiceProcess::pid).toList());
 
-        for (ServiceProcess service : services) {
+        for (ServiceProcess service : services.values()) {
             service.awaitReady(READY_TIMEOUT);
             log.info("{} ready at {}", service.name(), service.baseUrl());
         }
@@ -195,8 +264,8 @@ public final class LocalStack {
 
     /** Pids of the service processes by service name. */
     public Map<String, Long> servicePidsByName() {
-        Map<String, Long> pids = new java.util.LinkedHashMap<>();
-        services.forEach(service -> pids.put(service.name(), service.pid()));
+        Map<String, Long> pids = new LinkedHashMap<>();
+        services.values().forEach(service -> pids.put(service.name(), service.pid()));
         return pids;
     }
 
@@ -206,7 +275,7 @@ public final class LocalStack {
 
     /** Pids of the service processes, so a caller can check that none outlives {@link #stop()}. */
     public List<Long> servicePids() {
-        return services.stream().map(ServiceProcess::pid).toList();
+        return services.values().stream().map(ServiceProcess::pid).toList();
     }
 
     private PostgresServer startPostgres() {
@@ -222,6 +291,19 @@ public final class LocalStack {
                     infrastructure.add(embedded);
                     return embedded.server();
                 });
+    }
+
+    /** Service logs are appended across restarts within a run, and start empty with each run. */
+    private void clearLogs() {
+        try (var logs = java.nio.file.Files.list(settings.logDir())) {
+            for (Path log : logs.filter(file -> file.toString().endsWith(".log")).toList()) {
+                java.nio.file.Files.delete(log);
+            }
+        } catch (java.nio.file.NoSuchFileException none) {
+            // first run
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot clear " + settings.logDir(), e);
+        }
     }
 
     private void requireFreePorts() {
@@ -256,7 +338,7 @@ public final class LocalStack {
                  sandbox Amazon         %s   (LWA + Ads API; faults: POST /sandbox/faults)
                  Kafka                  127.0.0.1:%d
                  logs                   %s
-
+                %s
                  The demo signed in as user_demo and connected a sandbox Amazon account in NA
                  (connection %s: %s).
 
@@ -279,16 +361,24 @@ public final class LocalStack {
                 """,
                 startup.toSeconds(), gateway, settings.accountServicePort(), settings.tokenRefresherPort(),
                 clerk.issuer(), clerk.jwksUrl(), "http://127.0.0.1:" + settings.amazonPort(), settings.kafkaPort(),
-                settings.logDir(), demoConnection.id(), demoConnection.summary(), token, gateway, gateway,
+                settings.logDir(), instancesLine(), demoConnection.id(), demoConnection.summary(), token, gateway, gateway,
                 readerApiKey, demoConnection.id(), settings.accountServicePort(), clerk.issuer());
         System.out.flush();
+    }
+
+    private String instancesLine() {
+        if (services.size() == 3) {
+            return "";
+        }
+        return " instances              " + specs.values().stream().map(spec -> spec.name() + " :" + spec.port())
+                .collect(java.util.stream.Collectors.joining(", ")) + "\n                 (gateways and account-services behind balancers on their usual ports)\n";
     }
 
     /** Stops the services gracefully, then the infrastructure; safe to call more than once. */
     public synchronized void stop() {
         log.info("stopping the local stack");
         // the services first, so that nothing is cut off from its database or broker mid-request
-        services.parallelStream().forEach(service -> service.stop(Duration.ofSeconds(30)));
+        services.values().parallelStream().forEach(service -> service.stop(Duration.ofSeconds(30)));
         services.clear();
         staleProcesses.forget();
         for (int i = infrastructure.size() - 1; i >= 0; i--) {

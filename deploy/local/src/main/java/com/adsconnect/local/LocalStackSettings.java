@@ -3,10 +3,19 @@ package com.adsconnect.local;
 import com.adsconnect.devinfra.net.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Ports, paths and jars of a local run. Every value can be changed with a system property
  * ({@code -Dlocal.gateway-port=18080}) or the matching env var ({@code LOCAL_GATEWAY_PORT}).
+ *
+ * <p>{@code instances} runs several processes of a service ({@code -Dlocal.instances=2,2,3}: gateways,
+ * account-services, refreshers). A service with more than one instance gets a round-robin TCP
+ * balancer on its usual port, like a Kubernetes Service, and its instances listen on the port plus
+ * 100, 200, ... {@code extraArguments} are more command-line arguments per service
+ * ({@code -Dlocal.gateway-args}, {@code -Dlocal.account-service-args}, {@code -Dlocal.refresher-args}).
  */
 public record LocalStackSettings(
         Path workDir,
@@ -21,13 +30,49 @@ public record LocalStackSettings(
         int kafkaControllerPort,
         Path accountServiceJar,
         Path authGatewayJar,
-        Path tokenRefresherJar) {
+        Path tokenRefresherJar,
+        Instances instances,
+        Map<String, List<String>> extraArguments,
+        boolean pickFreePorts) {
+
+    public static final String GATEWAY = "auth-gateway";
+    public static final String ACCOUNT_SERVICE = "account-service";
+    public static final String TOKEN_REFRESHER = "token-refresher";
+
+    /** How many processes of each service run. */
+    public record Instances(int gateways, int accountServices, int refreshers) {
+
+        public static final Instances ONE_EACH = new Instances(1, 1, 1);
+
+        public Instances {
+            if (gateways < 1 || accountServices < 1 || refreshers < 1) {
+                throw new IllegalArgumentException("every service needs at least one instance");
+            }
+        }
+
+        public int of(String service) {
+            return switch (service) {
+                case GATEWAY -> gateways;
+                case ACCOUNT_SERVICE -> accountServices;
+                case TOKEN_REFRESHER -> refreshers;
+                default -> throw new IllegalArgumentException(service);
+            };
+        }
+
+        static Instances parse(String value) {
+            String[] counts = value.split(",");
+            if (counts.length != 3) {
+                throw new IllegalArgumentException("local.instances is gateways,account-services,refreshers, e.g. 2,2,3");
+            }
+            return new Instances(Integer.parseInt(counts[0].trim()), Integer.parseInt(counts[1].trim()), Integer.parseInt(counts[2].trim()));
+        }
+    }
 
     /** Settings on free ports, for tests that must not collide with a developer's running stack. */
     public static LocalStackSettings onFreePorts(Path workDir, Path accountServiceJar, Path authGatewayJar, Path tokenRefresherJar) {
         return new LocalStackSettings(workDir.toAbsolutePath(), "local_stack_it", FreePorts.pick(), FreePorts.pick(), FreePorts.pick(),
                 FreePorts.pick(), FreePorts.pick(), Duration.ofHours(1), FreePorts.pick(), FreePorts.pick(),
-                accountServiceJar, authGatewayJar, tokenRefresherJar);
+                accountServiceJar, authGatewayJar, tokenRefresherJar, Instances.ONE_EACH, Map.of(), true);
     }
 
     public static LocalStackSettings fromEnvironment() {
@@ -45,7 +90,56 @@ public record LocalStackSettings(
                 port("local.kafka-controller-port", 9093),
                 Path.of(setting("local.jar.account-service", "account-service/target/account-service.jar")),
                 Path.of(setting("local.jar.auth-gateway", "auth-gateway/target/auth-gateway.jar")),
-                Path.of(setting("local.jar.token-refresher", "token-refresher/target/token-refresher.jar")));
+                Path.of(setting("local.jar.token-refresher", "token-refresher/target/token-refresher.jar")),
+                Instances.parse(setting("local.instances", "1,1,1")),
+                Map.of(GATEWAY, arguments("local.gateway-args"),
+                        ACCOUNT_SERVICE, arguments("local.account-service-args"),
+                        TOKEN_REFRESHER, arguments("local.refresher-args")),
+                false);
+    }
+
+    public LocalStackSettings withDatabase(String name) {
+        return new LocalStackSettings(workDir, name, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
+                amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
+                instances, extraArguments, pickFreePorts);
+    }
+
+    public LocalStackSettings withInstances(Instances count) {
+        return new LocalStackSettings(workDir, database, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
+                amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
+                count, extraArguments, pickFreePorts);
+    }
+
+    public LocalStackSettings withExtraArguments(String service, String... arguments) {
+        Map<String, List<String>> extra = new HashMap<>(extraArguments);
+        extra.put(service, List.of(arguments));
+        return new LocalStackSettings(workDir, database, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
+                amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
+                instances, Map.copyOf(extra), pickFreePorts);
+    }
+
+    List<String> extraArgumentsOf(String service) {
+        return extraArguments.getOrDefault(service, List.of());
+    }
+
+    /** The service's usual port: the only instance's, or the balancer's in front of several. */
+    int basePort(String service) {
+        return switch (service) {
+            case GATEWAY -> gatewayPort;
+            case ACCOUNT_SERVICE -> accountServicePort;
+            case TOKEN_REFRESHER -> tokenRefresherPort;
+            default -> throw new IllegalArgumentException(service);
+        };
+    }
+
+    /** Port of instance {@code index} (0-based) when a service runs more than once. */
+    int instancePort(String service, int index) {
+        return pickFreePorts ? FreePorts.pick() : basePort(service) + 100 * (index + 1);
+    }
+
+    private static List<String> arguments(String property) {
+        String extra = System.getProperty(property, "").trim();
+        return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
     }
 
     Path logDir() {

@@ -9,9 +9,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,31 +24,41 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While cut, open connections are reset and new ones are accepted and closed at once, which is
  * what a client sees when a database restarts or a network partition drops its packets' replies.
+ *
+ * <p>With several targets it is the local stand-in for a Kubernetes Service in front of replicas:
+ * each new connection goes to the next target in turn, skipping targets that refuse connections
+ * (a replica that is stopped or restarting).
  */
 public final class TcpProxy implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TcpProxy.class);
 
-    private final String targetHost;
-    private final int targetPort;
+    private final List<InetSocketAddress> targets;
+    private final AtomicInteger next = new AtomicInteger();
     private final ServerSocket serverSocket;
     private final Set<Socket> openSockets = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean cut = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private TcpProxy(String targetHost, int targetPort) throws IOException {
-        this.targetHost = targetHost;
-        this.targetPort = targetPort;
-        this.serverSocket = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
+    private TcpProxy(int port, List<InetSocketAddress> targets) throws IOException {
+        this.targets = List.copyOf(targets);
+        this.serverSocket = new ServerSocket();
+        this.serverSocket.setReuseAddress(true);
+        this.serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 512);
         Thread.ofVirtual().name("tcp-proxy-accept-" + port()).start(this::acceptLoop);
     }
 
     /** Starts a proxy on a free loopback port that forwards to targetHost:targetPort. */
     public static TcpProxy start(String targetHost, int targetPort) {
+        return balancing(0, List.of(new InetSocketAddress(targetHost, targetPort)));
+    }
+
+    /** Listens on {@code port} (0: any free one) and spreads connections over the targets, round robin. */
+    public static TcpProxy balancing(int port, List<InetSocketAddress> targets) {
         try {
-            return new TcpProxy(targetHost, targetPort);
+            return new TcpProxy(port, targets);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start TCP proxy to " + targetHost + ":" + targetPort, e);
+            throw new UncheckedIOException("cannot start TCP proxy on :" + port + " to " + targets, e);
         }
     }
 
@@ -63,12 +75,12 @@ public final class TcpProxy implements AutoCloseable {
         cut.set(true);
         openSockets.forEach(TcpProxy::closeQuietly);
         openSockets.clear();
-        log.info("proxy :{} -> {}:{} cut", port(), targetHost, targetPort);
+        log.info("proxy :{} -> {} cut", port(), targets);
     }
 
     public void restore() {
         cut.set(false);
-        log.info("proxy :{} -> {}:{} restored", port(), targetHost, targetPort);
+        log.info("proxy :{} -> {} restored", port(), targets);
     }
 
     public boolean isCut() {
@@ -95,12 +107,9 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void connect(Socket client) {
-        Socket upstream = new Socket();
-        try {
-            upstream.connect(new InetSocketAddress(targetHost, targetPort), 5_000);
-        } catch (IOException e) {
+        Socket upstream = connectToATarget();
+        if (upstream == null) {
             closeQuietly(client);
-            closeQuietly(upstream);
             return;
         }
         openSockets.add(client);
@@ -113,6 +122,21 @@ public final class TcpProxy implements AutoCloseable {
         }
         Thread.ofVirtual().start(() -> pump(client, upstream));
         Thread.ofVirtual().start(() -> pump(upstream, client));
+    }
+
+    /** The next target in turn that accepts a connection, or null when none does. */
+    private Socket connectToATarget() {
+        int first = Math.floorMod(next.getAndIncrement(), targets.size());
+        for (int attempt = 0; attempt < targets.size(); attempt++) {
+            Socket candidate = new Socket();
+            try {
+                candidate.connect(targets.get((first + attempt) % targets.size()), 5_000);
+                return candidate;
+            } catch (IOException refused) {
+                closeQuietly(candidate);
+            }
+        }
+        return null;
     }
 
     private void pump(Socket from, Socket to) {

@@ -56,7 +56,8 @@ public final class ServiceProcess {
             builder.environment().putAll(environment);
             Process process = builder
                     .redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile())
+                    // appended: a restarted instance keeps the log of its earlier life
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
             return new ServiceProcess(name, port, process, logFile);
         } catch (IOException e) {

@@ -5,11 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.adsconnect.devinfra.postgres.PostgresLocator;
 import com.adsconnect.devinfra.postgres.PostgresServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TcpProxyTest {
@@ -33,6 +41,47 @@ class TcpProxyTest {
             try (Connection reopened = connect(viaProxy)) {
                 assertThat(selectOne(reopened)).isEqualTo(1);
             }
+        }
+    }
+
+    @Test
+    void spreadsConnectionsOverTargetsAndSkipsOnesThatAreDown() throws Exception {
+        try (ServerSocket a = answering("a"); ServerSocket b = answering("b");
+                TcpProxy balancer = TcpProxy.balancing(0, List.of(address(a), address(b)))) {
+            List<String> answers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                answers.add(ask(balancer));
+            }
+            assertThat(answers).containsExactlyInAnyOrder("a", "a", "b", "b");
+            b.close();
+            for (int i = 0; i < 4; i++) {
+                assertThat(ask(balancer)).isEqualTo("a");
+            }
+        }
+    }
+
+    /** A server that writes its name to every connection and closes it. */
+    private static ServerSocket answering(String name) throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!server.isClosed()) {
+                try (Socket client = server.accept()) {
+                    client.getOutputStream().write(name.getBytes(StandardCharsets.UTF_8));
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        });
+        return server;
+    }
+
+    private static InetSocketAddress address(ServerSocket server) {
+        return new InetSocketAddress("127.0.0.1", server.getLocalPort());
+    }
+
+    private static String ask(TcpProxy proxy) throws IOException {
+        try (Socket socket = new Socket(proxy.host(), proxy.port())) {
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
