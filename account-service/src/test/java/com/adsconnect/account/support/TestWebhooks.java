@@ -1,8 +1,7 @@
 package com.adsconnect.account.support;
 
-import com.svix.Webhook;
+import com.adsconnect.devinfra.clerk.ClerkWebhookEvents;
 import java.time.Instant;
-import java.util.UUID;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -19,15 +18,11 @@ public final class TestWebhooks {
     }
 
     public static String newMessageId() {
-        return "msg_" + UUID.randomUUID().toString().replace("-", "");
+        return ClerkWebhookEvents.newMessageId();
     }
 
     public static String sign(String secret, String messageId, long timestamp, String body) {
-        try {
-            return new Webhook(secret).sign(messageId, timestamp, body);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ClerkWebhookEvents.sign(secret, messageId, timestamp, body);
     }
 
     /** Delivers the body as Svix would, signed now with the test secret. */
@@ -55,15 +50,10 @@ public final class TestWebhooks {
     }
 
     public static String userEvent(String type, String userId, String email, String firstName, long updatedAtMillis) {
-        return """
-                {"type":"%s","object":"event","data":{"id":"%s","object":"user","first_name":"%s","last_name":"Doe",
-                "image_url":"https://img.clerk.com/%s","primary_email_address_id":"idn_2",
-                "email_addresses":[{"id":"idn_1","email_address":"old-%s"},{"id":"idn_2","email_address":"%s"}],
-                "created_at":1700000000000,"updated_at":%d}}""".formatted(type, userId, firstName, userId, email, email, updatedAtMillis);
+        return ClerkWebhookEvents.userEvent(type, userId, email, firstName, updatedAtMillis);
     }
 
     public static String userDeleted(String userId) {
-        return """
-                {"type":"user.deleted","object":"event","data":{"id":"%s","object":"user","deleted":true}}""".formatted(userId);
+        return ClerkWebhookEvents.userDeleted(userId);
     }
 }

@@ -44,8 +44,12 @@ public final class LocalStack {
     private Duration startup;
     private SandboxConnectFlow.Result demoConnection;
     private String readerApiKey;
+    private String webhookSecret;
+    private DevSecrets secrets;
     private SandboxAmazon amazon;
     private PostgresServer postgres;
+    private InProcessKafkaBroker kafka;
+    private TcpProxy databaseProxy;
 
     /** The user the demo signs in as; the front end's origin serves the Amazon callback page. */
     public static final String DEMO_USER = "user_demo";
@@ -112,6 +116,35 @@ public final class LocalStack {
         return "http://127.0.0.1:" + specs.get(name).port();
     }
 
+    private String databaseHost(PostgresServer postgres) {
+        return databaseProxy == null ? postgres.host() : databaseProxy.host();
+    }
+
+    private int databasePort(PostgresServer postgres) {
+        return databaseProxy == null ? postgres.port() : databaseProxy.port();
+    }
+
+    /** The proxy between account-service and PostgreSQL (with {@code databaseBehindProxy}), to cut the database off. */
+    public TcpProxy databaseProxy() {
+        return databaseProxy;
+    }
+
+    /** The broker, to stop and start it (same ports, same data) as in a Kafka outage. */
+    public InProcessKafkaBroker kafka() {
+        return kafka;
+    }
+
+    /** Kills one instance at once (SIGKILL): no graceful shutdown, in-flight work is lost mid-way. */
+    public void killInstance(String name) {
+        ServiceProcess process = services.remove(name);
+        if (process != null) {
+            ProcessHandle.of(process.pid()).ifPresent(handle -> {
+                handle.destroyForcibly();
+                handle.onExit().join();
+            });
+        }
+    }
+
     /** Stops one instance gracefully (SIGTERM, as Kubernetes does), as in a rolling restart. */
     public void stopInstance(String name, Duration grace) {
         ServiceProcess process = services.remove(name);
@@ -138,9 +171,14 @@ public final class LocalStack {
         postgres.ensureDatabase(settings.database());
         this.postgres = postgres;
 
+        if (settings.databaseBehindProxy()) {
+            this.databaseProxy = TcpProxy.start(postgres.host(), postgres.port());
+            infrastructure.add(databaseProxy);
+        }
         InProcessKafkaBroker kafka = InProcessKafkaBroker.at(settings.workDir().resolve("kafka"),
                 settings.kafkaPort(), settings.kafkaControllerPort(), 6).start();
         infrastructure.add(kafka);
+        this.kafka = kafka;
 
         SandboxClerk clerk = SandboxClerk.start(settings.clerkPort(), Duration.ofHours(1));
         infrastructure.add(clerk);
@@ -152,8 +190,8 @@ public final class LocalStack {
         DevSecrets secrets = DevSecrets.in(settings.workDir());
 
         List<String> accountServiceArgs = new ArrayList<>(List.of(
-                "--database.host=" + postgres.host(),
-                "--database.port=" + postgres.port(),
+                "--database.host=" + databaseHost(postgres),
+                "--database.port=" + databasePort(postgres),
                 "--database.name=" + settings.database(),
                 "--database.username=" + postgres.username(),
                 "--clerk.issuer=" + clerk.issuer(),
@@ -204,6 +242,8 @@ public final class LocalStack {
                 "ACCOUNT_SERVICE_API_KEY", secrets.refresherApiKey(),
                 "AMAZON_CLIENT_SECRET", SandboxAmazon.CLIENT_SECRET), false);
         this.readerApiKey = secrets.readerApiKey();
+        this.webhookSecret = secrets.webhookSecret();
+        this.secrets = secrets;
         staleProcesses.remember(services.values().stream().map(ServiceProcess::pid).toList());
 
         for (ServiceProcess service : services.values()) {
@@ -238,6 +278,39 @@ public final class LocalStack {
     /** A service API key with {@code tokens:read}, as internal services hold one. */
     public String readerApiKey() {
         return readerApiKey;
+    }
+
+    /** The Svix secret account-service verifies Clerk webhooks with, to play Clerk. */
+    public String webhookSecret() {
+        return webhookSecret;
+    }
+
+    /**
+     * Every secret of this run that must never appear in a log: the service API keys, the webhook
+     * secret, the LWA client secret and the vault keyset's key material.
+     */
+    public List<String> secretsNeverLogged() {
+        List<String> values = new ArrayList<>(List.of(secrets.readerApiKey(), secrets.refresherApiKey(), secrets.webhookSecret(),
+                SandboxAmazon.CLIENT_SECRET));
+        try {
+            var keyMaterial = java.util.regex.Pattern.compile("\"value\"\\s*:\\s*\"([^\"]+)\"")
+                    .matcher(java.nio.file.Files.readString(secrets.keysetFile()));
+            while (keyMaterial.find()) {
+                values.add(keyMaterial.group(1));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return values;
+    }
+
+    /** The folder the services' logs are written to. */
+    public Path logDir() {
+        return settings.logDir();
+    }
+
+    public String kafkaBootstrapServers() {
+        return "127.0.0.1:" + settings.kafkaPort();
     }
 
     public String accountServiceUrl() {

@@ -33,7 +33,8 @@ public record LocalStackSettings(
         Path tokenRefresherJar,
         Instances instances,
         Map<String, List<String>> extraArguments,
-        boolean pickFreePorts) {
+        boolean pickFreePorts,
+        boolean databaseBehindProxy) {
 
     public static final String GATEWAY = "auth-gateway";
     public static final String ACCOUNT_SERVICE = "account-service";
@@ -72,7 +73,7 @@ public record LocalStackSettings(
     public static LocalStackSettings onFreePorts(Path workDir, Path accountServiceJar, Path authGatewayJar, Path tokenRefresherJar) {
         return new LocalStackSettings(workDir.toAbsolutePath(), "local_stack_it", FreePorts.pick(), FreePorts.pick(), FreePorts.pick(),
                 FreePorts.pick(), FreePorts.pick(), Duration.ofHours(1), FreePorts.pick(), FreePorts.pick(),
-                accountServiceJar, authGatewayJar, tokenRefresherJar, Instances.ONE_EACH, Map.of(), true);
+                accountServiceJar, authGatewayJar, tokenRefresherJar, Instances.ONE_EACH, Map.of(), true, false);
     }
 
     public static LocalStackSettings fromEnvironment() {
@@ -95,19 +96,26 @@ public record LocalStackSettings(
                 Map.of(GATEWAY, arguments("local.gateway-args"),
                         ACCOUNT_SERVICE, arguments("local.account-service-args"),
                         TOKEN_REFRESHER, arguments("local.refresher-args")),
-                false);
+                false, false);
     }
 
     public LocalStackSettings withDatabase(String name) {
         return new LocalStackSettings(workDir, name, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
                 amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
-                instances, extraArguments, pickFreePorts);
+                instances, extraArguments, pickFreePorts, databaseBehindProxy);
+    }
+
+    /** account-service reaches PostgreSQL through a TCP proxy that tests can cut, as in a database restart. */
+    public LocalStackSettings withDatabaseBehindProxy() {
+        return new LocalStackSettings(workDir, database, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
+                amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
+                instances, extraArguments, pickFreePorts, true);
     }
 
     public LocalStackSettings withInstances(Instances count) {
         return new LocalStackSettings(workDir, database, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
                 amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
-                count, extraArguments, pickFreePorts);
+                count, extraArguments, pickFreePorts, databaseBehindProxy);
     }
 
     public LocalStackSettings withExtraArguments(String service, String... arguments) {
@@ -115,7 +123,7 @@ public record LocalStackSettings(
         extra.put(service, List.of(arguments));
         return new LocalStackSettings(workDir, database, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
                 amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
-                instances, Map.copyOf(extra), pickFreePorts);
+                instances, Map.copyOf(extra), pickFreePorts, databaseBehindProxy);
     }
 
     List<String> extraArgumentsOf(String service) {

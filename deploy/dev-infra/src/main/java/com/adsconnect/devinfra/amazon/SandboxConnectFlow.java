@@ -36,8 +36,17 @@ public final class SandboxConnectFlow {
     }
 
     public Result connect(String sessionToken, String region) throws InterruptedException {
+        return authorize(sessionToken, "/api/v1/amazon/connections", Map.of("region", region));
+    }
+
+    /** Runs the reauthorization of a connection ({@code REAUTH_REQUIRED}) through the same consent and callback. */
+    public Result reauthorize(String sessionToken, String connectionId) throws InterruptedException {
+        return authorize(sessionToken, "/api/v1/amazon/connections/" + connectionId + "/reauthorize", Map.of());
+    }
+
+    private Result authorize(String sessionToken, String startPath, Map<String, Object> startBody) throws InterruptedException {
         try {
-            Map<String, Object> started = post(sessionToken, "/api/v1/amazon/connections", Map.of("region", region), 201);
+            Map<String, Object> started = post(sessionToken, startPath, startBody, 201);
             HttpResponse<Void> consent = http.send(HttpRequest.newBuilder(URI.create((String) started.get("authorizationUrl")))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
             Map<String, String> returned = query(URI.create(consent.headers().firstValue("Location")
@@ -49,7 +58,7 @@ public final class SandboxConnectFlow {
             String countries = String.join(", ", profiles.stream().map(p -> String.valueOf(p.get("countryCode"))).toList());
             return new Result((String) connection.get("id"), connection.get("status") + ", profiles " + countries);
         } catch (IOException | ParseException e) {
-            throw new IllegalStateException("could not connect a sandbox Amazon account: " + e.getMessage(), e);
+            throw new IllegalStateException("could not authorize a sandbox Amazon account: " + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,304 @@
+package com.adsconnect.local;
+
+import static com.adsconnect.local.support.StackClient.bearer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
+import com.adsconnect.devinfra.clerk.ClerkWebhookEvents;
+import com.adsconnect.devinfra.clerk.HostileTokens;
+import com.adsconnect.devinfra.postgres.PostgresLocator;
+import com.adsconnect.local.support.StackClient;
+import com.adsconnect.local.support.StackClient.Reply;
+import com.adsconnect.local.support.StackDb;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * What an attacker can try from outside, through the gateway, against the packaged system: every
+ * hostile token, another user's resources, forged and replayed webhooks, stolen or reused OAuth
+ * states, the internal API, oversized and malformed bodies; and afterwards, no secret in any log.
+ * Each refusal is checked for its exact status and that it changed nothing; the counts are printed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AttackIT {
+
+    private static final String DATABASE = "attack_it";
+    private static final String ALICE = "user_alice_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String MALLORY = "user_mallory_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final Map<String, Integer> refused = new ConcurrentHashMap<>();
+    private static final Set<String> sessionTokens = ConcurrentHashMap.newKeySet();
+
+    private static LocalStack stack;
+    private static StackClient gateway;
+    private static StackClient accountService;
+    private static StackDb db;
+    private static String aliceConnection;
+
+    @BeforeAll
+    static void start() throws Exception {
+        PostgresLocator.findRunning().ifPresent(postgres -> postgres.dropDatabase(DATABASE));
+        stack = new LocalStack(LocalStackSettings.onFreePorts(Path.of(System.getProperty("java.io.tmpdir")).resolve("attack-it"),
+                        Path.of(System.getProperty("local.jar.account-service")),
+                        Path.of(System.getProperty("local.jar.auth-gateway")),
+                        Path.of(System.getProperty("local.jar.token-refresher")))
+                .withDatabase(DATABASE));
+        stack.start();
+        gateway = new StackClient(stack.gatewayUrl());
+        accountService = new StackClient(stack.accountServiceUrl());
+        db = new StackDb(stack);
+        aliceConnection = new SandboxConnectFlow(stack.gatewayUrl()).connect(session(ALICE), "NA").id();
+        as(ALICE, "PATCH", "/api/v1/me/preferences", "application/merge-patch+json", "{\"locale\":\"de-DE\"}");
+        as(MALLORY, "GET", "/api/v1/me", null, null);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.stop();
+        }
+        int total = refused.values().stream().mapToInt(Integer::intValue).sum();
+        System.out.printf("attack suite: %d attempts refused%n", total);
+        new java.util.TreeMap<>(refused).forEach((kind, count) -> System.out.printf("  %-62s %d%n", kind, count));
+    }
+
+    private static String session(String user) {
+        String token = stack.clerk().sessionToken(user);
+        sessionTokens.add(token);
+        return token;
+    }
+
+    private static Reply as(String user, String method, String path, String contentType, String body) {
+        return gateway.send(method, path, bearer(session(user)), contentType, body);
+    }
+
+    /** Asserts the refusal's status and problem type, and counts it. */
+    private static void refusedWith(String kind, Reply reply, int status, String problemType) {
+        assertThat(reply.status()).as(kind + ": " + reply).isEqualTo(status);
+        if (problemType != null) {
+            assertThat((String) reply.json("$.type")).as(kind).isEqualTo("https://docs.ads-connect.dev/problems/" + problemType);
+        }
+        refused.merge(kind, 1, Integer::sum);
+    }
+
+    /** Everything an attacker could have changed, as one comparable value. */
+    private static String snapshot() {
+        return db.text("""
+                SELECT concat_ws('|', (SELECT count(*) FROM users), (SELECT count(*) FROM connections),
+                  (SELECT string_agg(id || ':' || status || ':' || updated_at, ',' ORDER BY id) FROM connections),
+                  (SELECT count(*) FROM connection_tokens), (SELECT count(*) FROM user_preference_history),
+                  (SELECT string_agg(id || ':' || coalesce(first_name, '') || ':' || updated_at, ',' ORDER BY id) FROM users),
+                  (SELECT count(*) FROM oauth_states WHERE used_at IS NULL))""");
+    }
+
+    @Test
+    @Order(1)
+    void hostileTokensAreRefusedOnEveryRoute() {
+        String before = snapshot();
+        Map<String, String> hostile = new HostileTokens(stack.clerk()).forUser(ALICE);
+        sessionTokens.addAll(hostile.values());
+        List<String[]> routes = List.of(new String[] {"GET", "/api/v1/me"}, new String[] {"PATCH", "/api/v1/me"},
+                new String[] {"DELETE", "/api/v1/me"}, new String[] {"GET", "/api/v1/amazon/connections"},
+                new String[] {"POST", "/api/v1/amazon/connections"}, new String[] {"DELETE", "/api/v1/amazon/connections/" + aliceConnection},
+                new String[] {"PATCH", "/api/v1/me/preferences"}, new String[] {"GET", "/api/v1/me/audit-events"});
+        for (var token : hostile.entrySet()) {
+            for (String[] route : routes) {
+                Reply reply = gateway.send(route[0], route[1], bearer(token.getValue()), "application/json", "{\"region\":\"NA\"}");
+                refusedWith("hostile token (" + token.getKey() + ")", reply, 401, "unauthorized");
+            }
+        }
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(2)
+    void anotherUsersResourcesAreInvisible() {
+        String before = snapshot();
+        String id = aliceConnection;
+        refusedWith("cross-user: read a connection", as(MALLORY, "GET", "/api/v1/amazon/connections/" + id, null, null), 404, "not-found");
+        refusedWith("cross-user: sync a connection", as(MALLORY, "POST", "/api/v1/amazon/connections/" + id + "/sync", null, null), 404, "not-found");
+        refusedWith("cross-user: reauthorize a connection",
+                as(MALLORY, "POST", "/api/v1/amazon/connections/" + id + "/reauthorize", null, null), 404, "not-found");
+        refusedWith("cross-user: disconnect a connection", as(MALLORY, "DELETE", "/api/v1/amazon/connections/" + id, null, null), 404, "not-found");
+        refusedWith("cross-user: restore a preferences revision",
+                as(MALLORY, "POST", "/api/v1/me/preferences/history/2/restore", null, null), 404, "not-found");
+        List<String> listed = as(MALLORY, "GET", "/api/v1/amazon/connections", null, null).json("$[*].id");
+        assertThat(listed).doesNotContain(id);
+        List<String> audited = as(MALLORY, "GET", "/api/v1/me/audit-events", null, null).json("$..userId");
+        assertThat(audited).allMatch(MALLORY::equals);
+        refusedWith("cross-user: tokens through the internal API with a session token",
+                accountService.send("POST", "/internal/v1/tokens", bearer(session(MALLORY)), "application/json",
+                        "{\"userId\":\"" + ALICE + "\",\"connectionId\":\"" + id + "\"}"), 401, "unauthorized");
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(3)
+    void forgedAndReplayedWebhooksChangeNothing() {
+        String body = ClerkWebhookEvents.userEvent("user.updated", ALICE, "alice@example.com", "Alice", Instant.now().toEpochMilli());
+        String id = ClerkWebhookEvents.newMessageId();
+        long now = Instant.now().getEpochSecond();
+        String signature = ClerkWebhookEvents.sign(stack.webhookSecret(), id, now, body);
+        assertThat(webhook(id, now, signature, body).status()).isEqualTo(200);
+        String before = snapshot();
+
+        String forged = ClerkWebhookEvents.userEvent("user.updated", ALICE, "mallory@evil.example", "Mallory", Instant.now().toEpochMilli() + 1);
+        refusedWith("webhook: body changed after signing", webhook(id + "x", now, signature, forged), 401, "webhook-verification-failed");
+        refusedWith("webhook: signed with another secret", webhook(ClerkWebhookEvents.newMessageId(), now,
+                ClerkWebhookEvents.sign("whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[24]), id, now, forged), forged),
+                401, "webhook-verification-failed");
+        long stale = now - 600;
+        String oldId = ClerkWebhookEvents.newMessageId();
+        refusedWith("webhook: timestamp 10 minutes old", webhook(oldId, stale, ClerkWebhookEvents.sign(stack.webhookSecret(), oldId, stale, forged), forged),
+                401, "webhook-verification-failed");
+        refusedWith("webhook: no signature", gateway.send("POST", "/webhooks/clerk", Map.of(), "application/json", forged),
+                401, "webhook-verification-failed");
+        Reply replay = webhook(id, now, signature, body);
+        assertThat(replay.status()).as("a replay is acknowledged, not applied twice").isEqualTo(200);
+        assertThat((String) replay.json("$.status")).isEqualTo("duplicate");
+        refused.merge("webhook: replay (acknowledged, not applied)", 1, Integer::sum);
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    private static Reply webhook(String id, long timestamp, String signature, String body) {
+        return gateway.send("POST", "/webhooks/clerk", Map.of("svix-id", id, "svix-timestamp", String.valueOf(timestamp),
+                "svix-signature", signature), "application/json", body);
+    }
+
+    @Test
+    @Order(4)
+    void oauthStatesCannotBeStolenOrReused() throws Exception {
+        Map<String, String> alices = consentFor(ALICE, "EU");
+        String before = snapshot();
+        refusedWith("oauth: another user's state", as(MALLORY, "POST", "/api/v1/amazon/connections/callback", "application/json",
+                callback(alices)), 400, "oauth-state-invalid");
+        refusedWith("oauth: made-up state", as(ALICE, "POST", "/api/v1/amazon/connections/callback", "application/json",
+                callback(Map.of("code", alices.get("code"), "state", "forged-" + UUID.randomUUID()))), 400, "oauth-state-invalid");
+        assertThat(db.count("SELECT count(*) FROM connections WHERE user_id = ?", MALLORY)).isZero();
+        assertThat(snapshot()).as("a stolen state is not even spent: Alice can still finish").isEqualTo(before);
+        assertThat(as(ALICE, "POST", "/api/v1/amazon/connections/callback", "application/json", callback(alices)).status()).isEqualTo(200);
+
+        Map<String, String> used = consentFor(ALICE, "FE");
+        assertThat(as(ALICE, "POST", "/api/v1/amazon/connections/callback", "application/json", callback(used)).status()).isEqualTo(200);
+        String afterUse = snapshot();
+        refusedWith("oauth: state used twice", as(ALICE, "POST", "/api/v1/amazon/connections/callback", "application/json",
+                callback(used)), 400, "oauth-state-invalid");
+        assertThat(snapshot()).isEqualTo(afterUse);
+
+        Map<String, String> expired = consentFor(ALICE, "NA");
+        db.execute("UPDATE oauth_states SET expires_at = now() - interval '1 second' WHERE used_at IS NULL");
+        refusedWith("oauth: expired state", as(ALICE, "POST", "/api/v1/amazon/connections/callback", "application/json",
+                callback(expired)), 400, "oauth-state-invalid");
+        assertThat(db.count("SELECT count(*) FROM connections WHERE user_id = ?", ALICE)).as("NA, and the legitimate EU and FE")
+                .isEqualTo(3);
+    }
+
+    private static Map<String, String> consentFor(String user, String region) throws IOException, InterruptedException {
+        Reply started = as(user, "POST", "/api/v1/amazon/connections", "application/json", "{\"region\":\"" + region + "\"}");
+        HttpResponse<Void> consent = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(started.json("$.authorizationUrl"))).build(),
+                HttpResponse.BodyHandlers.discarding());
+        Map<String, String> values = new HashMap<>();
+        for (String pair : URI.create(consent.headers().firstValue("Location").orElseThrow()).getRawQuery().split("&")) {
+            String[] kv = pair.split("=", 2);
+            values.put(kv[0], URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+        }
+        return values;
+    }
+
+    private static String callback(Map<String, String> returned) {
+        return "{\"code\":\"" + returned.get("code") + "\",\"state\":\"" + returned.get("state") + "\"}";
+    }
+
+    @Test
+    @Order(5)
+    void internalEndpointsCannotBeReachedFromOutside() {
+        String before = snapshot();
+        Map<String, String> withKey = new LinkedHashMap<>(Map.of("X-Api-Key", stack.readerApiKey()));
+        String body = "{\"userId\":\"" + ALICE + "\",\"connectionId\":\"" + aliceConnection + "\"}";
+        for (String path : List.of("/internal/v1/tokens", "/internal/v1/refresh/leases", "/internal/v1/refresh/reports",
+                "/internal/v1/refresh/claims", "/INTERNAL/v1/tokens", "/api/../internal/v1/tokens", "/api/%2e%2e/internal/v1/tokens",
+                "/api/v1/..%2f..%2finternal/v1/tokens", "/actuator/env", "/actuator/heapdump", "/actuator/prometheus/../env")) {
+            Reply reply = gateway.send("POST", path, withKey, "application/json", body);
+            assertThat(reply.status()).as(path + " " + reply).isIn(400, 404);
+            assertThat(reply.body()).doesNotContain("accessToken");
+            refused.merge("internal or actuator path through the gateway", 1, Integer::sum);
+        }
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(6)
+    void oversizedAndMalformedBodiesAreRefused() {
+        String before = snapshot();
+        refusedWith("body: 1 MB", as(ALICE, "PATCH", "/api/v1/me/preferences", "application/merge-patch+json",
+                "{\"locale\":\"" + "x".repeat(1024 * 1024) + "\"}"), 413, "payload-too-large");
+        refusedWith("body: not JSON", as(ALICE, "PATCH", "/api/v1/me/preferences", "application/merge-patch+json", "{locale: de"),
+                400, "malformed-request");
+        refusedWith("body: JSON of the wrong shape", as(ALICE, "PATCH", "/api/v1/me/preferences", "application/merge-patch+json", "[1,2,3]"),
+                400, null);
+        refusedWith("body: unknown field", as(ALICE, "PATCH", "/api/v1/me/preferences", "application/merge-patch+json",
+                "{\"isAdmin\":true}"), 400, "validation-failed");
+        refusedWith("body: field managed by Clerk", as(ALICE, "PATCH", "/api/v1/me", "application/merge-patch+json",
+                "{\"email\":\"mallory@evil.example\"}"), 400, "validation-failed");
+        refusedWith("body: deeply nested JSON", as(ALICE, "PATCH", "/api/v1/me/preferences", "application/merge-patch+json",
+                "[".repeat(5000) + "]".repeat(5000)), 400, null);
+        refusedWith("body: wrong content type", as(ALICE, "PATCH", "/api/v1/me/preferences", "text/plain", "locale=de"), 415, "unsupported-media-type");
+        refusedWith("body: region that does not exist", as(ALICE, "POST", "/api/v1/amazon/connections", "application/json",
+                "{\"region\":\"MARS\"}"), 400, null);
+        refusedWith("path: connection id that is no UUID", as(ALICE, "GET", "/api/v1/amazon/connections/1%20OR%201=1", null, null), 400, null);
+        assertThat(snapshot()).isEqualTo(before);
+        assertThat(as(ALICE, "GET", "/api/v1/me", null, null).status()).as("the service is still fine").isEqualTo(200);
+    }
+
+    @Test
+    @Order(7)
+    void noSecretOrTokenAppearsInAnyLog() throws IOException {
+        List<String> secrets = new ArrayList<>(stack.secretsNeverLogged());
+        secrets.addAll(stack.amazon().issuedTokens());
+        // a session token is a credential too; its signature part is what makes it one
+        sessionTokens.forEach(token -> {
+            String[] parts = token.split("\\.");
+            if (parts.length == 3 && parts[2].length() > 20) {
+                secrets.add(parts[2]);
+            }
+        });
+        assertThat(secrets).hasSizeGreaterThan(20);
+        List<String> leaks = new ArrayList<>();
+        long bytes = 0;
+        try (var logs = Files.list(stack.logDir())) {
+            for (Path log : logs.filter(file -> file.toString().endsWith(".log")).toList()) {
+                String content = Files.readString(log);
+                bytes += content.length();
+                for (String secret : secrets) {
+                    if (content.contains(secret)) {
+                        leaks.add(log.getFileName() + " contains a secret starting " + secret.substring(0, 6));
+                    }
+                }
+            }
+        }
+        System.out.printf("log scan: %d secrets and tokens looked for in %d KB of service logs%n", secrets.size(), bytes / 1024);
+        assertThat(bytes).as("the services did log").isPositive();
+        assertThat(leaks).isEmpty();
+    }
+}

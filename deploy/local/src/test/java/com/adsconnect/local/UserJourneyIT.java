@@ -1,0 +1,232 @@
+package com.adsconnect.local;
+
+import static com.adsconnect.local.support.StackClient.bearer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.adsconnect.devinfra.amazon.SandboxAmazon;
+import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
+import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
+import com.adsconnect.devinfra.clerk.ClerkWebhookEvents;
+import com.adsconnect.devinfra.postgres.PostgresLocator;
+import com.adsconnect.local.support.ConnectionStatusEvents;
+import com.adsconnect.local.support.ConnectionStatusEvents.Event;
+import com.adsconnect.local.support.StackClient;
+import com.adsconnect.local.support.StackClient.Reply;
+import com.adsconnect.local.support.StackDb;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * One user's life, driven through the gateway exactly as the front end would and through the
+ * internal API as an internal service would, against the whole packaged system: sign in, first
+ * request, Clerk webhook, Amazon accounts in NA and EU, profiles, switching the default profile,
+ * tokens renewed by the refresher, {@code connection-status} events read with a plain Kafka
+ * consumer, a revoked grant and its reauthorization, disconnect, account deletion.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class UserJourneyIT {
+
+    private static final String DATABASE = "user_journey_it";
+    private static final String USER = "user_journey_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String MERGE_PATCH = "application/merge-patch+json";
+    private static final AtomicInteger checks = new AtomicInteger();
+
+    private static LocalStack stack;
+    private static StackClient gateway;
+    private static StackClient accountService;
+    private static StackDb db;
+    private static ConnectionStatusEvents events;
+    private static String na;
+    private static String eu;
+    private static String euProfile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        PostgresLocator.findRunning().ifPresent(postgres -> postgres.dropDatabase(DATABASE));
+        stack = new LocalStack(LocalStackSettings.onFreePorts(Path.of(System.getProperty("java.io.tmpdir")).resolve("user-journey-it"),
+                        Path.of(System.getProperty("local.jar.account-service")),
+                        Path.of(System.getProperty("local.jar.auth-gateway")),
+                        Path.of(System.getProperty("local.jar.token-refresher")))
+                .withDatabase(DATABASE)
+                .withExtraArguments(LocalStackSettings.ACCOUNT_SERVICE, "--token-vault.scheduler-interval=500ms",
+                        "--kafka.relay-interval=100ms"));
+        stack.start();
+        gateway = new StackClient(stack.gatewayUrl());
+        accountService = new StackClient(stack.accountServiceUrl());
+        db = new StackDb(stack);
+        events = new ConnectionStatusEvents(stack.kafkaBootstrapServers(), "amazon.connection-status");
+    }
+
+    @AfterAll
+    static void stop() {
+        System.out.printf("user journey: %d checks passed%n", checks.get());
+        if (events != null) {
+            events.close();
+        }
+        if (stack != null) {
+            stack.stop();
+        }
+    }
+
+    private static String session() {
+        return stack.clerk().sessionToken(USER, Map.of("email", "jane@example.com", "first_name", "Jane"));
+    }
+
+    private static Reply api(String method, String path, String contentType, String body) {
+        return gateway.send(method, path, bearer(session()), contentType, body);
+    }
+
+    private static Reply token(String selector) {
+        return accountService.send("POST", "/internal/v1/tokens", Map.of("X-Api-Key", stack.readerApiKey()), "application/json",
+                "{\"userId\":\"" + USER + "\"," + selector + "}");
+    }
+
+    private static void check(boolean condition, String what) {
+        assertThat(condition).as(what).isTrue();
+        checks.incrementAndGet();
+    }
+
+    @Test
+    @Order(1)
+    void theFirstRequestWithASessionTokenProvisionsTheUser() {
+        Reply me = api("GET", "/api/v1/me", null, null);
+        check(me.status() == 200, "GET /api/v1/me " + me);
+        check(USER.equals(me.json("$.id")), "the user id is the token's sub");
+        check("jane@example.com".equals(me.json("$.email")), "provisioned from the token's claims");
+        check(db.count("SELECT count(*) FROM users WHERE id = ?", USER) == 1, "one user row");
+    }
+
+    @Test
+    @Order(2)
+    void clerksWebhookUpdatesTheProfile() {
+        String body = ClerkWebhookEvents.userEvent("user.updated", USER, "janet@example.com", "Janet", Instant.now().toEpochMilli());
+        String id = ClerkWebhookEvents.newMessageId();
+        long now = Instant.now().getEpochSecond();
+        Reply delivered = gateway.send("POST", "/webhooks/clerk", Map.of("svix-id", id, "svix-timestamp", String.valueOf(now),
+                "svix-signature", ClerkWebhookEvents.sign(stack.webhookSecret(), id, now, body)), "application/json", body);
+        check(delivered.status() == 200, "webhook accepted " + delivered);
+        Reply me = api("GET", "/api/v1/me", null, null);
+        check("Janet".equals(me.json("$.firstName")), "first name from the webhook");
+        check("janet@example.com".equals(me.json("$.email")), "primary email from the webhook");
+    }
+
+    @Test
+    @Order(3)
+    void connectsAmazonAccountsInNaAndEuAndListsTheirProfiles() throws Exception {
+        na = new SandboxConnectFlow(stack.gatewayUrl()).connect(session(), "NA").id();
+        eu = new SandboxConnectFlow(stack.gatewayUrl()).connect(session(), "EU").id();
+        Reply list = api("GET", "/api/v1/amazon/connections", null, null);
+        check(list.status() == 200, "list connections");
+        List<String> ids = list.json("$[*].id");
+        check(ids.containsAll(List.of(na, eu)) && ids.size() == 2, "both connections listed: " + ids);
+        List<String> statuses = list.json("$[*].status");
+        check(statuses.stream().allMatch("ACTIVE"::equals), "both ACTIVE");
+        List<String> euProfiles = api("GET", "/api/v1/amazon/connections/" + eu, null, null).json("$.profiles[*].profileId");
+        check(!euProfiles.isEmpty(), "EU profiles listed");
+        euProfile = euProfiles.getFirst();
+        check(stack.amazon().issuedTokens().stream().noneMatch(list.body()::contains) && !list.body().contains("accessToken"),
+                "no token material in the public API");
+        Reply me = api("GET", "/api/v1/me", null, null);
+        check(((Number) me.json("$.connections.ACTIVE")).intValue() == 2, "the dashboard counts two active connections");
+    }
+
+    @Test
+    @Order(4)
+    void switchingTheDefaultProfileIsWhatInternalServicesUse() {
+        Reply patched = api("PATCH", "/api/v1/me/preferences", MERGE_PATCH, "{\"dashboard\":{\"defaultProfileId\":\"" + euProfile + "\"}}");
+        check(patched.status() == 200, "preferences patched " + patched);
+        check(euProfile.equals(api("GET", "/api/v1/me/preferences", null, null).json("$.preferences.dashboard.defaultProfileId")),
+                "the default profile is the EU one");
+        Reply token = token("\"profileId\":\"" + euProfile + "\"");
+        check(token.status() == 200, "internal token by profile " + token);
+        check("EU".equals(token.json("$.region")), "the profile's region");
+        check(eu.equals(token.json("$.connectionId")), "the profile's connection");
+        check(euProfile.equals(token.json("$.profileId")), "the Amazon-Advertising-API-Scope value");
+        check(((String) token.json("$.apiBaseUrl")).contains("/eu"), "the EU Ads API");
+        check(SandboxAmazon.CLIENT_ID.equals(token.json("$.clientId")), "the Amazon-Advertising-API-ClientId value");
+    }
+
+    @Test
+    @Order(5)
+    void tokensNearExpiryAreRenewedByTheRefresher() {
+        String before = token("\"connectionId\":\"" + na + "\"").json("$.accessToken");
+        db.execute("UPDATE connections SET access_token_expires_at = now() + interval '3 minutes' WHERE id = ?::uuid", na);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !before.equals(token("\"connectionId\":\"" + na + "\"").json("$.accessToken")));
+        Reply after = token("\"connectionId\":\"" + na + "\"");
+        check(Instant.parse(after.json("$.expiresAt")).isAfter(Instant.now().plus(Duration.ofMinutes(50))), "a fresh hour-long token");
+        check("ACTIVE".equals(api("GET", "/api/v1/amazon/connections/" + na, null, null).json("$.status")), "still ACTIVE");
+    }
+
+    @Test
+    @Order(6)
+    void connectionStatusEventsReachAPlainKafkaConsumer() {
+        for (String connection : List.of(na, eu)) {
+            Event connected = events.await(e -> connection.equals(e.key()) && "CONNECTED".equals(e.field("reason")), Duration.ofSeconds(30));
+            check("ACTIVE".equals(connected.field("status")), "CONNECTED event says ACTIVE");
+            check(USER.equals(connected.field("userId")), "event names the user");
+            check("1.0".equals(connected.attributes().get("ce_specversion")), "CloudEvents binary mode");
+            check(("connections/" + connection).equals(connected.attributes().get("ce_subject")), "subject names the connection");
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aRevokedGrantNeedsReauthorizationAndReauthorizingRestoresTheConnection() throws Exception {
+        stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, 1, new SandboxAmazonFault.InvalidGrant());
+        db.execute("UPDATE connections SET access_token_expires_at = now() + interval '3 minutes' WHERE id = ?::uuid", eu);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> "REAUTH_REQUIRED".equals(api("GET", "/api/v1/amazon/connections/" + eu, null, null).json("$.status")));
+        Reply view = api("GET", "/api/v1/amazon/connections/" + eu, null, null);
+        check("invalid_grant".equals(view.json("$.health.lastError.code")), "the provider's error is shown");
+        check(view.json("$.health.warning") != null, "the UI gets a reconnect warning");
+        Reply refused = token("\"connectionId\":\"" + eu + "\"");
+        check(refused.status() == 409, "internal API refuses a connection that needs reauthorization " + refused);
+        check("REAUTH_REQUIRED".equals(refused.json("$.status")), "and says why");
+        Event event = events.await(e -> eu.equals(e.key()) && "REAUTH_REQUIRED".equals(e.field("reason")), Duration.ofSeconds(30));
+        check("invalid_grant".equals(event.field("errorCode")), "REAUTH_REQUIRED event carries invalid_grant");
+
+        new SandboxConnectFlow(stack.gatewayUrl()).reauthorize(session(), eu);
+        check("ACTIVE".equals(api("GET", "/api/v1/amazon/connections/" + eu, null, null).json("$.status")), "ACTIVE after reauthorizing");
+        check(token("\"connectionId\":\"" + eu + "\"").status() == 200, "tokens are served again");
+        events.await(e -> eu.equals(e.key()) && "REAUTHORIZED".equals(e.field("reason")), Duration.ofSeconds(30));
+        checks.incrementAndGet();
+    }
+
+    @Test
+    @Order(8)
+    void disconnectingErasesTheTokens() {
+        Reply disconnected = api("DELETE", "/api/v1/amazon/connections/" + na, null, null);
+        check(disconnected.status() == 200 && "DISCONNECTED".equals(disconnected.json("$.status")), "disconnected " + disconnected);
+        check(db.count("SELECT count(*) FROM connection_tokens WHERE connection_id = ?::uuid", na) == 0, "token material erased");
+        check(token("\"connectionId\":\"" + na + "\"").status() == 409, "no token for a disconnected connection");
+        events.await(e -> na.equals(e.key()) && "DISCONNECTED".equals(e.field("reason")), Duration.ofSeconds(30));
+        checks.incrementAndGet();
+    }
+
+    @Test
+    @Order(9)
+    void deletingTheAccountEndsEverything() {
+        Reply deleted = api("DELETE", "/api/v1/me", null, null);
+        check(deleted.status() == 204, "account deleted " + deleted);
+        Reply after = api("GET", "/api/v1/me", null, null);
+        check(after.status() == 410, "the user's tokens now get 410 " + after);
+        check("https://docs.ads-connect.dev/problems/user-deleted".equals(after.json("$.type")), "problem type user-deleted");
+        check(db.count("SELECT count(*) FROM connection_tokens t JOIN connections c ON c.id = t.connection_id WHERE c.user_id = ?", USER) == 0,
+                "no token material left");
+        check(token("\"connectionId\":\"" + eu + "\"").status() != 200, "internal API serves nothing for a deleted user");
+        events.await(e -> eu.equals(e.key()) && "DISCONNECTED".equals(e.field("reason")), Duration.ofSeconds(30));
+        checks.incrementAndGet();
+    }
+}

@@ -1,0 +1,52 @@
+package com.adsconnect.local.support;
+
+import com.adsconnect.local.LocalStack;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+
+/** Reads and nudges the stack's database the way an operator with psql would; never a stand-in for the API. */
+public final class StackDb {
+
+    private final LocalStack stack;
+
+    public StackDb(LocalStack stack) {
+        this.stack = stack;
+    }
+
+    /** The first column of the first row, as a long; {@code args} bind to the {@code ?}s as strings. */
+    public long count(String sql, String... args) {
+        String value = text(sql, args);
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
+    public String text(String sql, String... args) {
+        try (Connection connection = connect(); PreparedStatement statement = prepare(connection, sql, args);
+                ResultSet rows = statement.executeQuery()) {
+            return rows.next() ? rows.getString(1) : null;
+        } catch (Exception e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    public void execute(String sql, String... args) {
+        try (Connection connection = connect(); PreparedStatement statement = prepare(connection, sql, args)) {
+            statement.execute();
+        } catch (Exception e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    private Connection connect() throws Exception {
+        return DriverManager.getConnection(stack.jdbcUrl(), stack.postgres().username(), stack.postgres().password());
+    }
+
+    private static PreparedStatement prepare(Connection connection, String sql, String... args) throws Exception {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        for (int i = 0; i < args.length; i++) {
+            statement.setString(i + 1, args[i]);
+        }
+        return statement;
+    }
+}
