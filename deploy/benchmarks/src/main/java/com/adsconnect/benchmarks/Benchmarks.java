@@ -1,7 +1,7 @@
 package com.adsconnect.benchmarks;
 
 /**
- * {@code ./mvnw -Pbenchmark [-Dbenchmark=tokens|refresh|gateway]}: each benchmark starts the whole system
+ * {@code ./mvnw -Pbenchmark [-Dbenchmark=tokens|refresh|gateway|simulation]}: each benchmark starts the whole system
  * as command one does, measures, writes its report under {@code docs/benchmarks/}, and stops it.
  */
 public final class Benchmarks {
@@ -19,6 +19,10 @@ public final class Benchmarks {
         }
         if (which.equals("all") || which.equals("gateway")) {
             GatewayBenchmark.run();
+        }
+        // not in "all": seeding a million rows and running for minutes is a run of its own
+        if (which.equals("simulation")) {
+            MillionConnectionsSimulation.run();
         }
         System.exit(0);
     }

@@ -304,6 +304,11 @@ public final class LocalStack {
         return values;
     }
 
+    /** The token vault's dev keyset (Tink JSON) of this run, for tools that write encrypted rows themselves. */
+    public Path vaultKeysetFile() {
+        return secrets.keysetFile();
+    }
+
     /** The folder the services' logs are written to. */
     public Path logDir() {
         return settings.logDir();

@@ -71,7 +71,8 @@ public record LocalStackSettings(
 
     /** Settings on free ports, for tests that must not collide with a developer's running stack. */
     public static LocalStackSettings onFreePorts(Path workDir, Path accountServiceJar, Path authGatewayJar, Path tokenRefresherJar) {
-        return new LocalStackSettings(workDir.toAbsolutePath(), "local_stack_it", FreePorts.pick(), FreePorts.pick(), FreePorts.pick(),
+        // a fresh folder per run: a broker's data from an earlier run must not feed old events into this one
+        return new LocalStackSettings(workDir.toAbsolutePath().resolve("run-" + java.util.UUID.randomUUID()), "local_stack_it", FreePorts.pick(), FreePorts.pick(), FreePorts.pick(),
                 FreePorts.pick(), FreePorts.pick(), Duration.ofHours(1), FreePorts.pick(), FreePorts.pick(),
                 accountServiceJar, authGatewayJar, tokenRefresherJar, Instances.ONE_EACH, Map.of(), true, false);
     }

@@ -1,6 +1,7 @@
 package com.adsconnect.refresher.refresh;
 
 import com.adsconnect.refresher.kafka.KafkaProperties;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.kafka.receiver.KafkaReceiver;
@@ -31,6 +33,7 @@ import reactor.kafka.receiver.ReceiverRecord;
 import reactor.kafka.sender.KafkaSender;
 import reactor.kafka.sender.SenderOptions;
 import reactor.kafka.sender.SenderRecord;
+import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -48,6 +51,9 @@ class RefreshEventsKafka implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(RefreshEventsKafka.class);
     private static final String NOT_BEFORE = "x-refresher-not-before";
     private static final String RETRIES = "x-refresher-retries";
+    private static final Duration CONSUMER_RESTART_MIN_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration ACCOUNT_SERVICE_DOWN_WAIT = Duration.ofSeconds(2);
+    private static final Duration CONSUMER_RESTART_MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final KafkaProperties kafka;
     private final RefresherProperties properties;
@@ -91,10 +97,19 @@ class RefreshEventsKafka implements SmartLifecycle {
                 .subscription(List.of(properties.tokenExpiringTopic(), properties.retryTopic()))
                 .addAssignListener(partitions -> log.info("assigned {}", partitions))
                 .addRevokeListener(partitions -> log.info("revoked {}", partitions));
-        KafkaReceiver<String, String> receiver = KafkaReceiver.create(options);
         CountDownLatch done = new CountDownLatch(1);
         finished = done;
-        pipeline = receiver.receive()
+        // a consumer that fails for good (commits failing through a long Kafka outage) is replaced by
+        // a new one, with backoff: the refresher recovers by itself, re-reading from the last commit
+        pipeline = Flux.defer(() -> {
+                    KafkaReceiver<String, String> receiver = KafkaReceiver.create(options);
+                    return receiver.receive().doOnSubscribe(subscription -> bindMetrics(receiver));
+                })
+                .doOnError(error -> {
+                    meters.counter("refresher.consumer.restarts").increment();
+                    log.warn("Kafka consumer failed ({}); starting a new one", error.toString());
+                })
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, CONSUMER_RESTART_MIN_BACKOFF).maxBackoff(CONSUMER_RESTART_MAX_BACKOFF))
                 .takeUntilOther(stopIntake.asMono())
                 .groupBy(record -> record.receiverOffset().topicPartition())
                 .flatMap(partition -> partition
@@ -102,11 +117,25 @@ class RefreshEventsKafka implements SmartLifecycle {
                         .doOnNext(record -> record.receiverOffset().acknowledge()), Integer.MAX_VALUE)
                 .doFinally(signal -> done.countDown())
                 .subscribe(record -> { }, error -> log.error("refresh consumer stopped: {}", error.toString()));
-        receiver.doOnConsumer(consumer -> {
-            consumerMetrics = new KafkaClientMetrics(consumer);
-            consumerMetrics.bindTo(meters);
-            return true;
-        }).subscribe(bound -> { }, error -> log.debug("consumer metrics not bound: {}", error.toString()));
+    }
+
+    private static boolean accountServiceUnavailable(Throwable error) {
+        return error instanceof CallNotPermittedException open && "account-service".equals(open.getCausingCircuitBreakerName());
+    }
+
+    /** Consumer metrics (lag, fetch rates) follow the current consumer. */
+    private void bindMetrics(KafkaReceiver<String, String> receiver) {
+        Mono.delay(Duration.ofSeconds(1))
+                .then(receiver.doOnConsumer(consumer -> {
+                    KafkaClientMetrics previous = consumerMetrics;
+                    if (previous != null) {
+                        previous.close();
+                    }
+                    consumerMetrics = new KafkaClientMetrics(consumer);
+                    consumerMetrics.bindTo(meters);
+                    return true;
+                }))
+                .subscribe(bound -> { }, error -> log.debug("consumer metrics not bound: {}", error.toString()));
     }
 
     private Mono<Void> process(ReceiverRecord<String, String> record) {
@@ -123,7 +152,11 @@ class RefreshEventsKafka implements SmartLifecycle {
             return forward(record, properties.deadLetterTopic(), headers, 0, null);
         }
         Mono<Void> due = record.topic().equals(properties.retryTopic()) ? waitUntil(headers.get(NOT_BEFORE)) : Mono.empty();
-        return due.then(worker.handle(event))
+        return due.then(worker.handle(event)
+                        // account-service is down (its breaker is open): nothing can be leased or reported, so
+                        // hold the event and try again rather than spend its retries; the partition waits
+                        .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, ACCOUNT_SERVICE_DOWN_WAIT)
+                                .filter(RefreshEventsKafka::accountServiceUnavailable)))
                 .flatMap(outcome -> outcome != RefreshWorker.Outcome.RETRY ? Mono.<Void>empty()
                         : event.retries() >= properties.maxRetries()
                                 ? forward(record, properties.deadLetterTopic(), headers, event.retries(), null)

@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -42,6 +43,8 @@ public final class SandboxAmazon implements AutoCloseable {
                 .bindAddress("127.0.0.1")
                 .port(port)
                 .containerThreads(32)
+                // the request log serves the tests' call counting; bounded so long simulations do not fill the heap
+                .maxRequestJournalEntries(200_000)
                 .extensions(new SandboxAmazonEndpoints(state)));
     }
 
@@ -100,6 +103,28 @@ public final class SandboxAmazon implements AutoCloseable {
 
     public int tokenCalls(String grantType) {
         return state.tokenCalls(grantType);
+    }
+
+    /**
+     * Answers every call of the endpoint with the fault for the given time, as an outage or a
+     * throttling storm does: a breaker that stops calling does not shorten it.
+     */
+    public void failFor(Endpoint endpoint, Duration duration, SandboxAmazonFault fault) {
+        state.storm(endpoint, Instant.now().plus(duration), fault);
+    }
+
+    /** Every answer of the endpoint takes this long, like a real service's steady latency (zero: none). */
+    public void steadyLatency(Endpoint endpoint, Duration latency) {
+        state.steadyLatency(endpoint, latency);
+    }
+
+    /**
+     * Refresh tokens starting with {@code prefix} followed by a region ({@code sim_NA_42}) are valid
+     * grants without having been issued: for simulations that write synthetic connections straight
+     * into the database. Their access tokens are issued as usual, but not remembered.
+     */
+    public void acceptSyntheticRefreshTokens(String prefix) {
+        state.acceptSyntheticRefreshTokens(prefix);
     }
 
     public void reset() {

@@ -182,7 +182,8 @@ final class SandboxAmazonEndpoints implements ResponseDefinitionTransformerV2 {
     private ResponseDefinition withFault(SandboxAmazon.Endpoint endpoint, java.util.function.Supplier<ResponseDefinition> real) {
         SandboxAmazonFault fault = state.nextFault(endpoint);
         if (fault == null) {
-            return real.get();
+            Duration steady = state.steadyLatency(endpoint);
+            return steady.isZero() ? real.get() : ResponseDefinitionBuilder.like(real.get()).withFixedDelay((int) steady.toMillis()).build();
         }
         return switch (fault) {
             case SandboxAmazonFault.RateLimited limited -> new ResponseDefinitionBuilder().withStatus(429)

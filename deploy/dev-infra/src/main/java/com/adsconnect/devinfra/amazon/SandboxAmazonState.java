@@ -6,12 +6,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The sandbox's memory: codes, tokens, grants and queued faults. Thread-safe. */
@@ -37,7 +37,10 @@ final class SandboxAmazonState {
     private final Map<String, AccessToken> accessTokens = new ConcurrentHashMap<>();
     private final Map<String, SandboxAmazonAccount> nextGrant = new ConcurrentHashMap<>();
     private final Map<SandboxAmazon.Endpoint, Deque<SandboxAmazonFault>> faults = new EnumMap<>(SandboxAmazon.Endpoint.class);
-    private final List<String> issued = new CopyOnWriteArrayList<>();
+    private final List<String> issued = Collections.synchronizedList(new ArrayList<>());
+    private final Map<SandboxAmazon.Endpoint, Duration> steadyLatency = new ConcurrentHashMap<>();
+    private final Map<SandboxAmazon.Endpoint, Storm> storms = new ConcurrentHashMap<>();
+    private volatile String syntheticRefreshTokenPrefix;
     private final Map<String, AtomicInteger> tokenCalls = new ConcurrentHashMap<>();
 
     SandboxAmazonState(String clientId, String clientSecret, Duration accessTokenLifetime) {
@@ -68,7 +71,9 @@ final class SandboxAmazonState {
         String access = "Atza|" + randomToken(48);
         String refresh = existingRefreshToken != null ? existingRefreshToken : "Atzr|" + randomToken(48);
         accessTokens.put(access, new AccessToken(region, account, Instant.now().plus(accessTokenLifetime)));
-        refreshTokens.put(refresh, new Grant(region, account));
+        if (syntheticRefreshTokenPrefix == null || !refresh.startsWith(syntheticRefreshTokenPrefix)) {
+            refreshTokens.put(refresh, new Grant(region, account));
+        }
         issued.add(access);
         if (existingRefreshToken == null) {
             issued.add(refresh);
@@ -77,7 +82,28 @@ final class SandboxAmazonState {
     }
 
     Grant grantOf(String refreshToken) {
-        return refreshToken == null ? null : refreshTokens.get(refreshToken);
+        if (refreshToken == null) {
+            return null;
+        }
+        String synthetic = syntheticRefreshTokenPrefix;
+        if (synthetic != null && refreshToken.startsWith(synthetic)) {
+            // <prefix><REGION>_<n>: a grant of the region's default account, never stored
+            String region = refreshToken.substring(synthetic.length(), synthetic.length() + 2);
+            return new Grant(region, SandboxAmazonAccount.defaultFor(region));
+        }
+        return refreshTokens.get(refreshToken);
+    }
+
+    void acceptSyntheticRefreshTokens(String prefix) {
+        this.syntheticRefreshTokenPrefix = prefix;
+    }
+
+    void steadyLatency(SandboxAmazon.Endpoint endpoint, Duration latency) {
+        steadyLatency.put(endpoint, latency);
+    }
+
+    Duration steadyLatency(SandboxAmazon.Endpoint endpoint) {
+        return steadyLatency.getOrDefault(endpoint, Duration.ZERO);
     }
 
     AccessToken accessToken(String token) {
@@ -99,8 +125,21 @@ final class SandboxAmazonState {
 
     SandboxAmazonFault nextFault(SandboxAmazon.Endpoint endpoint) {
         synchronized (faults) {
-            return faults.get(endpoint).poll();
+            SandboxAmazonFault queued = faults.get(endpoint).poll();
+            if (queued != null) {
+                return queued;
+            }
+            Storm current = storms.get(endpoint);
+            return current != null && Instant.now().isBefore(current.until()) ? current.fault() : null;
         }
+    }
+
+    /** Every call of the endpoint until {@code until} gets the fault, however many calls that is. */
+    void storm(SandboxAmazon.Endpoint endpoint, Instant until, SandboxAmazonFault fault) {
+        storms.put(endpoint, new Storm(until, fault));
+    }
+
+    private record Storm(Instant until, SandboxAmazonFault fault) {
     }
 
     void revokeAllRefreshTokens() {
@@ -108,7 +147,9 @@ final class SandboxAmazonState {
     }
 
     List<String> issuedTokens() {
-        return new ArrayList<>(issued);
+        synchronized (issued) {
+            return new ArrayList<>(issued);
+        }
     }
 
     void countTokenCall(String grantType) {
@@ -123,6 +164,7 @@ final class SandboxAmazonState {
     void reset() {
         synchronized (faults) {
             faults.values().forEach(Deque::clear);
+            storms.clear();
         }
         nextGrant.clear();
     }

@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Reads and nudges the stack's database the way an operator with psql would; never a stand-in for the API. */
 public final class StackDb {
@@ -28,6 +30,19 @@ public final class StackDb {
         } catch (Exception e) {
             throw new IllegalStateException(sql, e);
         }
+    }
+
+    /** A two-column result as a map from the first column to the second. */
+    public Map<String, String> pairs(String sql) {
+        Map<String, String> pairs = new HashMap<>();
+        try (Connection connection = connect(); PreparedStatement statement = prepare(connection, sql); ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                pairs.put(rows.getString(1), rows.getString(2));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(sql, e);
+        }
+        return pairs;
     }
 
     public void execute(String sql, String... args) {

@@ -1,0 +1,372 @@
+package com.adsconnect.local;
+
+import static com.adsconnect.local.support.StackClient.bearer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.adsconnect.devinfra.amazon.SandboxAmazon;
+import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
+import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
+import com.adsconnect.devinfra.net.TcpProxy;
+import com.adsconnect.devinfra.postgres.PostgresLocator;
+import com.adsconnect.local.support.StackClient;
+import com.adsconnect.local.support.StackClient.Reply;
+import com.adsconnect.local.support.StackDb;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The system under the faults production will bring, one refresh wave per fault: Amazon's 429 and
+ * 5xx storms, a refresher killed mid-refresh, Kafka down for a minute, PostgreSQL cut off under
+ * load, the gateway's Redis gone, duplicate and reordered Kafka deliveries. After each: every
+ * connection refreshed and ACTIVE without anyone's help, the outbox drained, no lease left, no
+ * connection refreshed more often than it was leased; and all along, an internal service asking
+ * for tokens is never handed an expired one. What was checked is counted and printed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultIT {
+
+    private static final int USERS = 60;
+    private static final String DATABASE = "fault_it";
+    private static final List<String> report = new ArrayList<>();
+
+    private static TcpProxy redisProxy;
+    private static LocalStack stack;
+    private static StackDb db;
+    private static StackClient gateway;
+    private static final List<String> connectionIds = new ArrayList<>();
+    /** Ours and the local run's demo connection. */
+    private static long connections;
+    private static TokenWatcher watcher;
+
+    @BeforeAll
+    static void start() throws Exception {
+        PostgresLocator.findRunning().ifPresent(postgres -> postgres.dropDatabase(DATABASE));
+        redisProxy = TcpProxy.start(System.getenv().getOrDefault("DEV_REDIS_HOST", "127.0.0.1"),
+                Integer.parseInt(System.getenv().getOrDefault("DEV_REDIS_PORT", "6379")));
+        stack = new LocalStack(LocalStackSettings.onFreePorts(Path.of(System.getProperty("java.io.tmpdir")).resolve("fault-it"),
+                        Path.of(System.getProperty("local.jar.account-service")),
+                        Path.of(System.getProperty("local.jar.auth-gateway")),
+                        Path.of(System.getProperty("local.jar.token-refresher")))
+                .withDatabase(DATABASE)
+                .withDatabaseBehindProxy()
+                .withExtraArguments(LocalStackSettings.ACCOUNT_SERVICE, "--token-vault.scheduler-interval=500ms",
+                        "--kafka.relay-interval=100ms", "--token-vault.lease-duration=15s", "--token-vault.failure-backoff=2s",
+                        "--token-vault.max-failure-backoff=10s")
+                .withExtraArguments(LocalStackSettings.TOKEN_REFRESHER, "--refresher.commit-interval=200ms", "--refresher.retry-delay=3s")
+                .withExtraArguments(LocalStackSettings.GATEWAY, "--rate-limit.backend=redis",
+                        "--rate-limit.redis.url=redis://" + redisProxy.host() + ":" + redisProxy.port(),
+                        "--rate-limit.redis.key-prefix=fault-it-" + System.nanoTime() + ":"));
+        stack.start();
+        db = new StackDb(stack);
+        gateway = new StackClient(stack.gatewayUrl());
+        for (int i = 0; i < USERS; i++) {
+            connectionIds.add(new SandboxConnectFlow(stack.accountServiceUrl())
+                    .connect(stack.clerk().sessionToken("user_fault_" + i), i % 2 == 0 ? "NA" : "EU").id());
+        }
+        connections = db.count("SELECT count(*) FROM connections");
+        assertThat(connections).isEqualTo(USERS + 1);
+        watcher = new TokenWatcher(new StackClient(stack.accountServiceUrl()), stack.readerApiKey(), db);
+        watcher.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (watcher != null) {
+            watcher.stop();
+        }
+        if (stack != null) {
+            stack.stop();
+        }
+        if (redisProxy != null) {
+            redisProxy.close();
+        }
+        System.out.println("fault suite:");
+        report.forEach(line -> System.out.println("  " + line));
+    }
+
+    @Test
+    @Order(1)
+    void amazonRateLimitAndServerErrorStorms() throws Exception {
+        wave("Amazon answering 429 (Retry-After 1 s) for 15 s, then 503 for 15 s", false,
+                () -> stack.amazon().failFor(SandboxAmazon.Endpoint.TOKEN, Duration.ofSeconds(15),
+                        new SandboxAmazonFault.RateLimited(Duration.ofSeconds(1))),
+                () -> {
+                    Thread.sleep(15_000);
+                    stack.amazon().failFor(SandboxAmazon.Endpoint.TOKEN, Duration.ofSeconds(15), new SandboxAmazonFault.ServerError(503));
+                });
+    }
+
+    @Test
+    @Order(2)
+    void aRefresherKilledMidRefresh() throws Exception {
+        wave("token-refresher killed (SIGKILL) mid-wave and restarted", true,
+                () -> stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, USERS * 4, new SandboxAmazonFault.Latency(Duration.ofMillis(500))),
+                () -> {
+                    Thread.sleep(2_000);
+                    stack.killInstance("token-refresher");
+                    Thread.sleep(2_000);
+                    stack.restartInstance("token-refresher");
+                });
+    }
+
+    @Test
+    @Order(3)
+    void kafkaDownForAMinute() throws Exception {
+        wave("Kafka down for 60 s during the wave", true, () -> {
+        }, () -> {
+            Thread.sleep(1_000);
+            stack.kafka().stop();
+            Thread.sleep(60_000);
+            stack.kafka().start();
+        });
+    }
+
+    @Test
+    @Order(4)
+    void postgresCutOffUnderLoad() throws Exception {
+        wave("PostgreSQL connections reset and refused for 10 s under load", true,
+                () -> stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, USERS * 4, new SandboxAmazonFault.Latency(Duration.ofMillis(300))),
+                () -> {
+                    Thread.sleep(1_500);
+                    stack.databaseProxy().cut();
+                    Thread.sleep(10_000);
+                    stack.databaseProxy().restore();
+                });
+    }
+
+    @Test
+    @Order(5)
+    void theGatewaysRedisGoesAway() throws Exception {
+        String token = stack.clerk().sessionToken("user_fault_0");
+        assertThat(gateway.get("/api/v1/me", bearer(token)).status()).isEqualTo(200);
+        redisProxy.cut();
+        int served = 0;
+        try {
+            for (int i = 0; i < 20; i++) {
+                Reply reply = gateway.get("/api/v1/me", bearer(token));
+                assertThat(reply.status()).as("with Redis down the gateway keeps serving (on-failure=local)").isEqualTo(200);
+                assertThat(reply.header("RateLimit")).as("and keeps limiting, with this replica's buckets").isNotNull();
+                served++;
+            }
+        } finally {
+            redisProxy.restore();
+        }
+        Reply metrics = gateway.get("/actuator/prometheus", Map.of());
+        assertThat(metrics.body().lines().filter(line -> line.startsWith("gateway_rate_limit_backend_failures_total{"))
+                .filter(line -> line.contains("mode=\"local\"")).findFirst()).as("Redis failures counted").isPresent();
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.get("/api/v1/me", bearer(token)).status() == 200);
+        report.add("gateway's Redis cut: %d of 20 requests served with local budgets, shared budgets back after restore".formatted(served));
+    }
+
+    @Test
+    @Order(6)
+    void duplicateAndReorderedKafkaDeliveriesChangeNothing() throws Exception {
+        Map<String, Long> generations = generations();
+        Date since = new Date();
+        List<ConsumerRecord<byte[], byte[]>> delivered = readAll("amazon.token-expiring");
+        List<ConsumerRecord<byte[], byte[]>> replay = new ArrayList<>(delivered);
+        Collections.reverse(replay);
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
+            for (ConsumerRecord<byte[], byte[]> record : replay) {
+                producer.send(new ProducerRecord<>(record.topic(), record.partition(), record.key(), record.value(), record.headers()));
+                // and each one twice
+                producer.send(new ProducerRecord<>(record.topic(), record.partition(), record.key(), record.value(), record.headers()));
+            }
+        }
+        Thread.sleep(10_000);
+        assertThat(successfulRefreshes(since).values().stream().mapToInt(Integer::intValue).sum())
+                .as("Amazon refreshes caused by %d redelivered events", replay.size() * 2).isZero();
+        assertThat(generations()).as("no new lease was taken").isEqualTo(generations);
+        assertThat(freshConnections()).isEqualTo(connections);
+        report.add("%d earlier token-expiring events delivered again, twice each, newest first: 0 Amazon calls, 0 new leases"
+                .formatted(replay.size()));
+    }
+
+    @Test
+    @Order(7)
+    void anInternalServiceWasNeverHandedAnAlmostExpiredToken() {
+        watcher.stop();
+        report.add("internal token API during all faults: %d tokens served, %d answered 503 (retry later), %d other errors, %d with less than a minute left"
+                .formatted(watcher.served.get(), watcher.unavailable.get(), watcher.failed.get(), watcher.expired.get()));
+        assertThat(watcher.expired.get()).as("tokens served with less than a minute left").isZero();
+        assertThat(watcher.served.get()).as("tokens served while the faults happened").isGreaterThan(100);
+    }
+
+    /** Makes every connection due, applies the fault, and checks the wave's outcome. */
+    private static void wave(String fault, boolean reportsMayBeLost, ThrowingRunnable before, ThrowingRunnable during) throws Exception {
+        // faults a previous wave did not use up must not leak into this one
+        stack.amazon().reset();
+        Map<String, Long> generationsBefore = generations();
+        Date since = new Date();
+        long started = System.nanoTime();
+        before.run();
+        db.execute("UPDATE connections SET access_token_expires_at = now() + interval '4 minutes', next_refresh_at = NULL");
+        during.run();
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> freshConnections() == connections);
+        await().atMost(Duration.ofSeconds(60)).until(() -> db.count("SELECT count(*) FROM outbox_events") == 0
+                && db.count("SELECT count(*) FROM connections WHERE lease_expires_at IS NOT NULL") == 0);
+        assertThat(db.count("SELECT count(*) FROM connections WHERE status <> 'ACTIVE'")).isZero();
+        assertThat(db.count("SELECT count(*) FROM connection_tokens")).isEqualTo(connections);
+
+        Map<String, Long> generationsAfter = generations();
+        List<Long> leases = generationsAfter.entrySet().stream().map(e -> e.getValue() - generationsBefore.get(e.getKey()))
+                .sorted(Comparator.reverseOrder()).toList();
+        List<Integer> refreshes = successfulRefreshes(since).values().stream().sorted(Comparator.reverseOrder()).toList();
+        assertThat(refreshes).as("every connection refreshed").hasSize((int) connections);
+        // tokens cannot be matched to connections from outside, but sorted pairwise is necessary for any matching
+        for (int i = 0; i < connections; i++) {
+            assertThat((long) refreshes.get(i)).as("a connection refreshed more often than it was leased").isLessThanOrEqualTo(leases.get(i));
+        }
+        if (!reportsMayBeLost) {
+            assertThat(refreshes).as("exactly one successful Amazon refresh per connection").allMatch(count -> count == 1);
+        }
+        long twice = refreshes.stream().filter(count -> count > 1).count();
+        report.add("%s: %d/%d connections refreshed and ACTIVE in %d s, %d Amazon refreshes (%d connections twice, each on a new lease), outbox empty, no lease open"
+                .formatted(fault, connections, connections, Duration.ofNanos(System.nanoTime() - started).toSeconds(),
+                        refreshes.stream().mapToInt(Integer::intValue).sum(), twice));
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    private static long freshConnections() {
+        return db.count("SELECT count(*) FROM connections WHERE status = 'ACTIVE' AND access_token_expires_at > now() + interval '50 minutes'");
+    }
+
+    private static Map<String, Long> generations() {
+        return db.pairs("SELECT id::text, lease_generation::text FROM connections").entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> Long.parseLong(e.getValue())));
+    }
+
+    /** Successful (200) Amazon refresh-token grants per refresh token, since {@code since}. */
+    private static Map<String, Integer> successfulRefreshes(Date since) {
+        Pattern token = Pattern.compile("refresh_token=([^&]+)");
+        return stack.amazon().wireMock().getAllServeEvents().stream()
+                .filter(event -> !event.getRequest().getLoggedDate().before(since))
+                .filter(event -> event.getResponse().getStatus() == 200)
+                .map(ServeEvent::getRequest)
+                .filter(request -> request.getUrl().endsWith("/auth/o2/token") && request.getBodyAsString().contains("grant_type=refresh_token"))
+                .map(request -> {
+                    Matcher matcher = token.matcher(request.getBodyAsString());
+                    return matcher.find() ? URLDecoder.decode(matcher.group(1), StandardCharsets.UTF_8) : "?";
+                })
+                .collect(Collectors.toMap(t -> t, t -> 1, Integer::sum));
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "fault-it-reader-" + System.nanoTime());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+            consumer.subscribe(List.of(topic));
+            int emptyPolls = 0;
+            while (emptyPolls < 3) {
+                var batch = consumer.poll(Duration.ofSeconds(1));
+                emptyPolls = batch.isEmpty() ? emptyPolls + 1 : 0;
+                batch.forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    /**
+     * An internal service that keeps asking for tokens while the faults happen. A 503 (retry
+     * later) is allowed; a token that has already expired, or has less than the promised minute
+     * left, never is.
+     */
+    private static final class TokenWatcher {
+
+        final AtomicLong served = new AtomicLong();
+        final AtomicLong unavailable = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicLong expired = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final StackClient accountService;
+        private final String apiKey;
+        private final List<String> users = new ArrayList<>();
+        private Thread thread;
+
+        TokenWatcher(StackClient accountService, String apiKey, StackDb db) {
+            this.accountService = accountService;
+            this.apiKey = apiKey;
+            for (String id : connectionIds) {
+                users.add(db.text("SELECT user_id FROM connections WHERE id = ?::uuid", id));
+            }
+        }
+
+        void start() {
+            thread = Thread.ofVirtual().start(() -> {
+                while (running.get()) {
+                    int i = ThreadLocalRandom.current().nextInt(connectionIds.size());
+                    try {
+                        Reply reply = accountService.send("POST", "/internal/v1/tokens", Map.of("X-Api-Key", apiKey), "application/json",
+                                "{\"userId\":\"" + users.get(i) + "\",\"connectionId\":\"" + connectionIds.get(i) + "\"}");
+                        if (reply.status() == 200) {
+                            served.incrementAndGet();
+                            if (Instant.parse(reply.json("$.expiresAt")).isBefore(Instant.now().plusSeconds(55))) {
+                                expired.incrementAndGet();
+                            }
+                        } else if (reply.status() == 503) {
+                            unavailable.incrementAndGet();
+                        } else {
+                            failed.incrementAndGet();
+                        }
+                    } catch (RuntimeException unreachable) {
+                        failed.incrementAndGet();
+                    }
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        void stop() {
+            running.set(false);
+            thread.interrupt();
+        }
+    }
+}
