@@ -1,10 +1,17 @@
 package com.adsconnect.account.problem;
 
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcTimeoutException;
+import io.r2dbc.spi.R2dbcTransientResourceException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.codec.DecodingException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -39,6 +46,16 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     Mono<ResponseEntity<ProblemDetail>> unexpected(Exception error, ServerWebExchange exchange) {
+        if (databaseUnavailable(error)) {
+            // not a bug: PostgreSQL is restarting or unreachable; callers should retry, not page anyone
+            log.warn("database unavailable on {} {}: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), error.toString());
+            ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                    "The service cannot reach its database right now. Retry after the indicated delay.");
+            body.setType(ProblemTypes.SERVICE_UNAVAILABLE);
+            body.setTitle("Service unavailable");
+            body.setInstance(URI.create(exchange.getRequest().getPath().value()));
+            return Mono.just(ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(body));
+        }
         log.error("unhandled error on {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), error);
         ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
                 "The request could not be completed. Quote the traceresponse header when reporting it.");
@@ -46,6 +63,18 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         body.setTitle("Internal error");
         body.setInstance(URI.create(exchange.getRequest().getPath().value()));
         return Mono.just(ResponseEntity.internalServerError().body(body));
+    }
+
+    private static boolean databaseUnavailable(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DataAccessResourceFailureException || cause instanceof TransientDataAccessResourceException
+                    || cause instanceof QueryTimeoutException || cause instanceof R2dbcTransientResourceException
+                    || cause instanceof R2dbcNonTransientResourceException || cause instanceof R2dbcTimeoutException
+                    || cause instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

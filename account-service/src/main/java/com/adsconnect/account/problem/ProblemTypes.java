@@ -22,6 +22,7 @@ public final class ProblemTypes {
     public static final URI CONFLICT = URI.create(BASE + "conflict");
     public static final URI WEBHOOK_VERIFICATION_FAILED = URI.create(BASE + "webhook-verification-failed");
     public static final URI INTERNAL_ERROR = URI.create(BASE + "internal-error");
+    public static final URI SERVICE_UNAVAILABLE = URI.create(BASE + "service-unavailable");
     public static final URI OAUTH_STATE_INVALID = URI.create(BASE + "oauth-state-invalid");
     public static final URI PROVIDER_AUTHORIZATION_FAILED = URI.create(BASE + "provider-authorization-failed");
     public static final URI PROVIDER_UNAVAILABLE = URI.create(BASE + "provider-unavailable");

@@ -47,6 +47,23 @@ class ReadinessFollowsDatabaseTest {
         expectLiveness(200);
     }
 
+    @Test
+    void requestsWhileTheDatabaseIsAwayGet503ProblemsToRetry() {
+        String token = infrastructure.clerk().sessionToken("user_db_away");
+        web.get().uri("/api/v1/me").headers(h -> h.setBearerAuth(token)).exchange().expectStatus().isOk();
+
+        infrastructure.cutPostgres();
+        web.mutate().responseTimeout(Duration.ofSeconds(30)).build()
+                .get().uri("/api/v1/me").headers(h -> h.setBearerAuth(token)).exchange()
+                .expectStatus().isEqualTo(503)
+                .expectHeader().valueEquals("Retry-After", "5")
+                .expectBody().jsonPath("$.type").isEqualTo("https://docs.ads-connect.dev/problems/service-unavailable");
+
+        infrastructure.restorePostgres();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                web.get().uri("/api/v1/me").headers(h -> h.setBearerAuth(token)).exchange().expectStatus().isOk());
+    }
+
     private void expectReadiness(int status, String... acceptedStates) {
         web.get().uri("/actuator/health/readiness").exchange()
                 .expectStatus().isEqualTo(status)
