@@ -85,6 +85,13 @@ public class RefreshCoordinator {
         this.transaction = transaction;
     }
 
+    /** Claims made and not yet reported (their lease has not run out). */
+    public Mono<Long> claimsInFlight() {
+        return db.sql("SELECT count(*) AS in_flight FROM connections WHERE lease_expires_at > now()")
+                .map(row -> row.get("in_flight", Long.class))
+                .one();
+    }
+
     /**
      * Claims up to {@code limit} connections that are due (token expiring within the refresh
      * window, or not refreshed for the keep-alive period), skipping rows another replica is

@@ -18,6 +18,8 @@ import org.springframework.validation.annotation.Validated;
  * @param leaseDuration      how long a claimed refresh may take before it is claimed again
  * @param schedulerInterval  how often the scheduler looks for due connections
  * @param schedulerBatchSize connections claimed per scheduler transaction
+ * @param maxInFlight        the scheduler claims no more while this many claims are unreported, so a
+ *                           backlog waits in PostgreSQL instead of piling up in Kafka until its leases expire
  * @param failureBackoff     first wait after a transient refresh failure, doubled per failure
  * @param maxFailureBackoff  the longest such wait
  */
@@ -31,6 +33,7 @@ public record RefreshProperties(
         @NotNull @DefaultValue("2m") Duration leaseDuration,
         @NotNull @DefaultValue("5s") Duration schedulerInterval,
         @Min(1) @DefaultValue("500") int schedulerBatchSize,
+        @Min(1) @DefaultValue("2000") int maxInFlight,
         @NotNull @DefaultValue("30s") Duration failureBackoff,
         @NotNull @DefaultValue("15m") Duration maxFailureBackoff) {
 }

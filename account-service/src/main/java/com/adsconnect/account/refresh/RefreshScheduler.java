@@ -27,11 +27,9 @@ class RefreshScheduler {
 
     @Scheduled(initialDelayString = "${token-vault.scheduler-initial-delay:5s}", fixedDelayString = "${token-vault.scheduler-interval:5s}")
     Mono<Void> run() {
-        int batch = properties.schedulerBatchSize();
-        return coordinator.claimDue(batch)
-                .expand(claimed -> claimed >= batch ? coordinator.claimDue(batch) : Mono.empty())
-                .take(MAX_BATCHES_PER_RUN)
-                .reduce(0L, Long::sum)
+        // claims beyond what the refreshers can finish within a lease would only expire and be claimed again
+        return coordinator.claimsInFlight()
+                .flatMap(inFlight -> claimUpTo(properties.maxInFlight() - inFlight, MAX_BATCHES_PER_RUN))
                 .doOnNext(claimed -> {
                     if (claimed > 0) {
                         log.debug("claimed {} connections for refresh", claimed);
@@ -42,5 +40,15 @@ class RefreshScheduler {
                     return Mono.empty();
                 })
                 .then();
+    }
+
+    private Mono<Long> claimUpTo(long room, int batches) {
+        if (room <= 0 || batches == 0) {
+            return Mono.just(0L);
+        }
+        int ask = (int) Math.min(properties.schedulerBatchSize(), room);
+        return coordinator.claimDue(ask)
+                .flatMap(claimed -> claimed < ask ? Mono.just(claimed)
+                        : claimUpTo(room - claimed, batches - 1).map(more -> claimed + more));
     }
 }

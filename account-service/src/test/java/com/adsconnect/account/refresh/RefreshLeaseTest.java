@@ -33,6 +33,9 @@ class RefreshLeaseTest {
     @Autowired
     RefreshCoordinator coordinator;
 
+    @Autowired
+    RefreshProperties properties;
+
     Api api;
     Db db;
     Internal internal;
@@ -69,6 +72,31 @@ class RefreshLeaseTest {
         db.execute("UPDATE connections SET lease_expires_at = now() - interval '1 second' WHERE id = ?::uuid", ids.getFirst());
         assertThat(coordinator.claimDue(100).block()).isEqualTo(1);
         assertThat(db.count("SELECT lease_generation FROM connections WHERE id = ?::uuid", ids.getFirst())).isEqualTo(2);
+    }
+
+    @Test
+    void theSchedulerStopsClaimingWhileTooManyClaimsAreInFlight() {
+        for (int i = 0; i < 7; i++) {
+            connect(api.as("user_cap_" + i), "NA");
+        }
+        db.execute("UPDATE connections SET access_token_expires_at = now() + interval '5 minutes' WHERE user_id LIKE 'user_cap_%'");
+        long inFlightBefore = coordinator.claimsInFlight().block();
+        RefreshScheduler capped = new RefreshScheduler(coordinator, new RefreshProperties(properties.refreshWindow(), properties.keepAlive(),
+                properties.minRemaining(), properties.urgentWait(), properties.leaseDuration(), properties.schedulerInterval(),
+                2, (int) inFlightBefore + 5, properties.failureBackoff(), properties.maxFailureBackoff()));
+
+        capped.run().block();
+        assertThat(coordinator.claimsInFlight().block()).as("claimed up to the cap, in batches of 2").isEqualTo(inFlightBefore + 5);
+        capped.run().block();
+        assertThat(coordinator.claimsInFlight().block()).as("nothing more while the cap is reached").isEqualTo(inFlightBefore + 5);
+
+        // two claims are reported (their leases end): room for two more, and no more
+        db.execute("""
+                UPDATE connections SET lease_expires_at = NULL, access_token_expires_at = now() + interval '1 hour'
+                WHERE id IN (SELECT id FROM connections WHERE user_id LIKE 'user_cap_%' AND lease_expires_at > now() LIMIT 2)""");
+        assertThat(coordinator.claimsInFlight().block()).isEqualTo(inFlightBefore + 3);
+        capped.run().block();
+        assertThat(coordinator.claimsInFlight().block()).isEqualTo(inFlightBefore + 5);
     }
 
     private long claimAll() {

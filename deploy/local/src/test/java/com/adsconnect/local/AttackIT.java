@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
 import com.adsconnect.devinfra.clerk.ClerkWebhookEvents;
 import com.adsconnect.devinfra.clerk.HostileTokens;
-import com.adsconnect.devinfra.postgres.PostgresLocator;
 import com.adsconnect.local.support.StackClient;
 import com.adsconnect.local.support.StackClient.Reply;
 import com.adsconnect.local.support.StackDb;
+import com.adsconnect.local.support.Stacks;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -44,7 +44,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AttackIT {
 
-    private static final String DATABASE = "attack_it";
     private static final String ALICE = "user_alice_" + UUID.randomUUID().toString().substring(0, 8);
     private static final String MALLORY = "user_mallory_" + UUID.randomUUID().toString().substring(0, 8);
     private static final Map<String, Integer> refused = new ConcurrentHashMap<>();
@@ -58,12 +57,7 @@ class AttackIT {
 
     @BeforeAll
     static void start() throws Exception {
-        PostgresLocator.findRunning().ifPresent(postgres -> postgres.dropDatabase(DATABASE));
-        stack = new LocalStack(LocalStackSettings.onFreePorts(Path.of(System.getProperty("java.io.tmpdir")).resolve("attack-it"),
-                        Path.of(System.getProperty("local.jar.account-service")),
-                        Path.of(System.getProperty("local.jar.auth-gateway")),
-                        Path.of(System.getProperty("local.jar.token-refresher")))
-                .withDatabase(DATABASE));
+        stack = new LocalStack(Stacks.forSuite("attack-it"));
         stack.start();
         gateway = new StackClient(stack.gatewayUrl());
         accountService = new StackClient(stack.accountServiceUrl());

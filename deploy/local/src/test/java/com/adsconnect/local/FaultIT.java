@@ -8,14 +8,13 @@ import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
 import com.adsconnect.devinfra.net.TcpProxy;
-import com.adsconnect.devinfra.postgres.PostgresLocator;
 import com.adsconnect.local.support.StackClient;
 import com.adsconnect.local.support.StackClient.Reply;
 import com.adsconnect.local.support.StackDb;
+import com.adsconnect.local.support.Stacks;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,7 +57,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class FaultIT {
 
     private static final int USERS = 60;
-    private static final String DATABASE = "fault_it";
     private static final List<String> report = new ArrayList<>();
 
     private static TcpProxy redisProxy;
@@ -72,14 +70,9 @@ class FaultIT {
 
     @BeforeAll
     static void start() throws Exception {
-        PostgresLocator.findRunning().ifPresent(postgres -> postgres.dropDatabase(DATABASE));
         redisProxy = TcpProxy.start(System.getenv().getOrDefault("DEV_REDIS_HOST", "127.0.0.1"),
                 Integer.parseInt(System.getenv().getOrDefault("DEV_REDIS_PORT", "6379")));
-        stack = new LocalStack(LocalStackSettings.onFreePorts(Path.of(System.getProperty("java.io.tmpdir")).resolve("fault-it"),
-                        Path.of(System.getProperty("local.jar.account-service")),
-                        Path.of(System.getProperty("local.jar.auth-gateway")),
-                        Path.of(System.getProperty("local.jar.token-refresher")))
-                .withDatabase(DATABASE)
+        stack = new LocalStack(Stacks.forSuite("fault-it")
                 .withDatabaseBehindProxy()
                 .withExtraArguments(LocalStackSettings.ACCOUNT_SERVICE, "--token-vault.scheduler-interval=500ms",
                         "--kafka.relay-interval=100ms", "--token-vault.lease-duration=15s", "--token-vault.failure-backoff=2s",

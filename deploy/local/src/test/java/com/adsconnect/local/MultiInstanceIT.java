@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
-import com.adsconnect.devinfra.postgres.PostgresLocator;
 import com.adsconnect.local.LocalStackSettings.Instances;
+import com.adsconnect.local.support.Stacks;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -15,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -56,7 +55,6 @@ class MultiInstanceIT {
 
     private static final int CONNECTIONS = Integer.getInteger("it.multi.connections", 300);
     private static final int BUDGET = 20;
-    private static final String DATABASE = "multi_instance_it";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static LocalStackSettings settings;
@@ -65,12 +63,7 @@ class MultiInstanceIT {
 
     @BeforeAll
     static void start() throws Exception {
-        PostgresLocator.findRunning().ifPresent(postgres -> postgres.dropDatabase(DATABASE));
-        settings = LocalStackSettings.onFreePorts(Path.of(System.getProperty("java.io.tmpdir")).resolve("multi-instance-it"),
-                        Path.of(System.getProperty("local.jar.account-service")),
-                        Path.of(System.getProperty("local.jar.auth-gateway")),
-                        Path.of(System.getProperty("local.jar.token-refresher")))
-                .withDatabase(DATABASE)
+        settings = Stacks.forSuite("multi-instance-it")
                 .withInstances(new Instances(2, 2, 3))
                 .withExtraArguments(LocalStackSettings.ACCOUNT_SERVICE, "--token-vault.scheduler-interval=500ms",
                         "--kafka.relay-interval=100ms", "--kafka.topics.partitions=12", "--token-vault.lease-duration=30s")

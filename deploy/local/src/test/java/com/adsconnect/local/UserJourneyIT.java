@@ -8,13 +8,12 @@ import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
 import com.adsconnect.devinfra.clerk.ClerkWebhookEvents;
-import com.adsconnect.devinfra.postgres.PostgresLocator;
 import com.adsconnect.local.support.ConnectionStatusEvents;
 import com.adsconnect.local.support.ConnectionStatusEvents.Event;
 import com.adsconnect.local.support.StackClient;
 import com.adsconnect.local.support.StackClient.Reply;
 import com.adsconnect.local.support.StackDb;
-import java.nio.file.Path;
+import com.adsconnect.local.support.Stacks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UserJourneyIT {
 
-    private static final String DATABASE = "user_journey_it";
     private static final String USER = "user_journey_" + UUID.randomUUID().toString().substring(0, 8);
     private static final String MERGE_PATCH = "application/merge-patch+json";
     private static final AtomicInteger checks = new AtomicInteger();
@@ -54,12 +52,7 @@ class UserJourneyIT {
 
     @BeforeAll
     static void start() throws Exception {
-        PostgresLocator.findRunning().ifPresent(postgres -> postgres.dropDatabase(DATABASE));
-        stack = new LocalStack(LocalStackSettings.onFreePorts(Path.of(System.getProperty("java.io.tmpdir")).resolve("user-journey-it"),
-                        Path.of(System.getProperty("local.jar.account-service")),
-                        Path.of(System.getProperty("local.jar.auth-gateway")),
-                        Path.of(System.getProperty("local.jar.token-refresher")))
-                .withDatabase(DATABASE)
+        stack = new LocalStack(Stacks.forSuite("user-journey-it")
                 .withExtraArguments(LocalStackSettings.ACCOUNT_SERVICE, "--token-vault.scheduler-interval=500ms",
                         "--kafka.relay-interval=100ms"));
         stack.start();
