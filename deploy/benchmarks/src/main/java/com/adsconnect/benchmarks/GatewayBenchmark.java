@@ -126,11 +126,10 @@ final class GatewayBenchmark {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("logs/stdout.log").toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
-            try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            if (FreePorts.isListening("127.0.0.1", port, 200)) {
                 return process;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
             }
+            Thread.sleep(100);
         }
         process.destroy();
         throw new IllegalStateException("nginx did not start; see " + dir.resolve("logs"));

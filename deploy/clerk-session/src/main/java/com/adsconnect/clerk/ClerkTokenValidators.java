@@ -31,7 +31,7 @@ final class ClerkTokenValidators {
             if (jwt.getNotBefore() != null && now.plus(clerk.clockSkew()).isBefore(jwt.getNotBefore())) {
                 return failure(TokenRejection.NOT_YET_VALID);
             }
-            if (jwt.getIssuer() == null || !clerk.issuer().equals(jwt.getClaimAsString("iss"))) {
+            if (!clerk.issuer().equals(jwt.getClaimAsString("iss"))) {
                 return failure(TokenRejection.WRONG_ISSUER);
             }
             if (jwt.getSubject() == null || jwt.getSubject().isBlank()) {

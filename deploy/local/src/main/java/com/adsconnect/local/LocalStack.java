@@ -6,17 +6,24 @@ import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.devinfra.kafka.InProcessKafkaBroker;
 import com.adsconnect.devinfra.net.FreePorts;
 import com.adsconnect.devinfra.net.TcpProxy;
-import com.adsconnect.devinfra.process.ServiceProcess;
 import com.adsconnect.devinfra.postgres.PostgresLocator;
 import com.adsconnect.devinfra.postgres.PostgresServer;
+import com.adsconnect.devinfra.process.ServiceProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -226,7 +233,7 @@ public final class LocalStack {
             }
             // seven JVMs on a laptop pause now and then: a looser timeout than production's 100 ms
             gatewayArgs.addAll(List.of("--rate-limit.backend=redis", "--rate-limit.redis.url=redis://127.0.0.1:6379",
-                    "--rate-limit.redis.timeout=500ms", "--rate-limit.redis.key-prefix=" + settings.database() + ":" + java.util.UUID.randomUUID() + ":"));
+                    "--rate-limit.redis.timeout=500ms", "--rate-limit.redis.key-prefix=" + settings.database() + ":" + UUID.randomUUID() + ":"));
         }
         gatewayArgs.addAll(settings.extraArgumentsOf(LocalStackSettings.GATEWAY));
         startService(LocalStackSettings.GATEWAY, settings.authGatewayJar(), gatewayArgs, Map.of(), true);
@@ -293,13 +300,13 @@ public final class LocalStack {
         List<String> values = new ArrayList<>(List.of(secrets.readerApiKey(), secrets.refresherApiKey(), secrets.webhookSecret(),
                 SandboxAmazon.CLIENT_SECRET));
         try {
-            var keyMaterial = java.util.regex.Pattern.compile("\"value\"\\s*:\\s*\"([^\"]+)\"")
-                    .matcher(java.nio.file.Files.readString(secrets.keysetFile()));
+            var keyMaterial = Pattern.compile("\"value\"\\s*:\\s*\"([^\"]+)\"")
+                    .matcher(Files.readString(secrets.keysetFile()));
             while (keyMaterial.find()) {
                 values.add(keyMaterial.group(1));
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return values;
     }
@@ -374,14 +381,14 @@ public final class LocalStack {
 
     /** Service logs are appended across restarts within a run, and start empty with each run. */
     private void clearLogs() {
-        try (var logs = java.nio.file.Files.list(settings.logDir())) {
+        try (var logs = Files.list(settings.logDir())) {
             for (Path log : logs.filter(file -> file.toString().endsWith(".log")).toList()) {
-                java.nio.file.Files.delete(log);
+                Files.delete(log);
             }
-        } catch (java.nio.file.NoSuchFileException none) {
+        } catch (NoSuchFileException none) {
             // first run
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot clear " + settings.logDir(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear " + settings.logDir(), e);
         }
     }
 
@@ -450,7 +457,7 @@ public final class LocalStack {
             return "";
         }
         return " instances              " + specs.values().stream().map(spec -> spec.name() + " :" + spec.port())
-                .collect(java.util.stream.Collectors.joining(", ")) + "\n                 (gateways and account-services behind balancers on their usual ports)\n";
+                .collect(Collectors.joining(", ")) + "\n                 (gateways and account-services behind balancers on their usual ports)\n";
     }
 
     /** Stops the services gracefully, then the infrastructure; safe to call more than once. */

@@ -153,8 +153,9 @@ class AttackIT {
         String body = ClerkWebhookEvents.userEvent("user.updated", ALICE, "alice@example.com", "Alice", Instant.now().toEpochMilli());
         String id = ClerkWebhookEvents.newMessageId();
         long now = Instant.now().getEpochSecond();
-        String signature = ClerkWebhookEvents.sign(stack.webhookSecret(), id, now, body);
-        assertThat(webhook(id, now, signature, body).status()).isEqualTo(200);
+        Map<String, String> signed = ClerkWebhookEvents.signedHeaders(stack.webhookSecret(), id, now, body);
+        String signature = signed.get("svix-signature");
+        assertThat(gateway.send("POST", "/webhooks/clerk", signed, "application/json", body).status()).isEqualTo(200);
         String before = snapshot();
 
         String forged = ClerkWebhookEvents.userEvent("user.updated", ALICE, "mallory@evil.example", "Mallory", Instant.now().toEpochMilli() + 1);
@@ -164,11 +165,12 @@ class AttackIT {
                 401, "webhook-verification-failed");
         long stale = now - 600;
         String oldId = ClerkWebhookEvents.newMessageId();
-        refusedWith("webhook: timestamp 10 minutes old", webhook(oldId, stale, ClerkWebhookEvents.sign(stack.webhookSecret(), oldId, stale, forged), forged),
+        refusedWith("webhook: timestamp 10 minutes old", gateway.send("POST", "/webhooks/clerk",
+                ClerkWebhookEvents.signedHeaders(stack.webhookSecret(), oldId, stale, forged), "application/json", forged),
                 401, "webhook-verification-failed");
         refusedWith("webhook: no signature", gateway.send("POST", "/webhooks/clerk", Map.of(), "application/json", forged),
                 401, "webhook-verification-failed");
-        Reply replay = webhook(id, now, signature, body);
+        Reply replay = gateway.send("POST", "/webhooks/clerk", signed, "application/json", body);
         assertThat(replay.status()).as("a replay is acknowledged, not applied twice").isEqualTo(200);
         assertThat((String) replay.json("$.status")).isEqualTo("duplicate");
         refused.merge("webhook: replay (acknowledged, not applied)", 1, Integer::sum);

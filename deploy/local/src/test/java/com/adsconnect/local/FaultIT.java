@@ -8,13 +8,11 @@ import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
 import com.adsconnect.devinfra.net.TcpProxy;
+import com.adsconnect.local.support.AmazonRefreshCalls;
 import com.adsconnect.local.support.StackClient;
 import com.adsconnect.local.support.StackClient.Reply;
 import com.adsconnect.local.support.StackDb;
 import com.adsconnect.local.support.Stacks;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,8 +25,6 @@ import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -203,7 +199,7 @@ class FaultIT {
             }
         }
         Thread.sleep(10_000);
-        assertThat(successfulRefreshes(since).values().stream().mapToInt(Integer::intValue).sum())
+        assertThat(AmazonRefreshCalls.byToken(stack.amazon(), since, true).values().stream().mapToInt(Integer::intValue).sum())
                 .as("Amazon refreshes caused by %d redelivered events", replay.size() * 2).isZero();
         assertThat(generations()).as("no new lease was taken").isEqualTo(generations);
         assertThat(freshConnections()).isEqualTo(connections);
@@ -240,7 +236,7 @@ class FaultIT {
         Map<String, Long> generationsAfter = generations();
         List<Long> leases = generationsAfter.entrySet().stream().map(e -> e.getValue() - generationsBefore.get(e.getKey()))
                 .sorted(Comparator.reverseOrder()).toList();
-        List<Integer> refreshes = successfulRefreshes(since).values().stream().sorted(Comparator.reverseOrder()).toList();
+        List<Integer> refreshes = AmazonRefreshCalls.byToken(stack.amazon(), since, true).values().stream().sorted(Comparator.reverseOrder()).toList();
         assertThat(refreshes).as("every connection refreshed").hasSize((int) connections);
         // tokens cannot be matched to connections from outside, but sorted pairwise is necessary for any matching
         for (int i = 0; i < connections; i++) {
@@ -266,21 +262,6 @@ class FaultIT {
     private static Map<String, Long> generations() {
         return db.pairs("SELECT id::text, lease_generation::text FROM connections").entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> Long.parseLong(e.getValue())));
-    }
-
-    /** Successful (200) Amazon refresh-token grants per refresh token, since {@code since}. */
-    private static Map<String, Integer> successfulRefreshes(Date since) {
-        Pattern token = Pattern.compile("refresh_token=([^&]+)");
-        return stack.amazon().wireMock().getAllServeEvents().stream()
-                .filter(event -> !event.getRequest().getLoggedDate().before(since))
-                .filter(event -> event.getResponse().getStatus() == 200)
-                .map(ServeEvent::getRequest)
-                .filter(request -> request.getUrl().endsWith("/auth/o2/token") && request.getBodyAsString().contains("grant_type=refresh_token"))
-                .map(request -> {
-                    Matcher matcher = token.matcher(request.getBodyAsString());
-                    return matcher.find() ? URLDecoder.decode(matcher.group(1), StandardCharsets.UTF_8) : "?";
-                })
-                .collect(Collectors.toMap(t -> t, t -> 1, Integer::sum));
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {

@@ -7,18 +7,13 @@ import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
 import com.adsconnect.local.LocalStackSettings.Instances;
+import com.adsconnect.local.support.AmazonRefreshCalls;
+import com.adsconnect.local.support.StackDb;
 import com.adsconnect.local.support.Stacks;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
@@ -59,6 +54,7 @@ class MultiInstanceIT {
 
     private static LocalStackSettings settings;
     private static LocalStack stack;
+    private static StackDb db;
     private static final List<String> connectionIds = new ArrayList<>();
 
     @BeforeAll
@@ -72,6 +68,7 @@ class MultiInstanceIT {
                         "--rate-limit.plans.default.period=10m");
         stack = new LocalStack(settings);
         stack.start();
+        db = new StackDb(stack);
         try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
             List<Future<String>> created = new ArrayList<>();
             for (int i = 0; i < CONNECTIONS; i++) {
@@ -106,12 +103,12 @@ class MultiInstanceIT {
     @Order(2)
     void aRollingRestartDuringARefreshWaveRefreshesEveryConnectionExactlyOnce() throws Exception {
         // ours and the demo's connection made at start
-        long total = count("SELECT count(*) FROM connections");
+        long total = db.count("SELECT count(*) FROM connections");
         assertThat(total).isEqualTo(CONNECTIONS + 1);
         Date roundStart = new Date();
         // each refresh takes 300 ms at Amazon, so the wave is still running when instances go down
         stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, (int) total * 2, new SandboxAmazonFault.Latency(Duration.ofMillis(300)));
-        sql("UPDATE connections SET access_token_expires_at = now() + interval '2 minutes'");
+        db.execute("UPDATE connections SET access_token_expires_at = now() + interval '2 minutes'");
 
         Thread.sleep(3_000);
         long refreshedBeforeRestart = freshConnections();
@@ -125,14 +122,14 @@ class MultiInstanceIT {
         System.out.printf("multi-instance: %d of %d connections refreshed before the restart began%n", refreshedBeforeRestart, total);
         assertThat(refreshedBeforeRestart).as("the restart happened mid-wave").isLessThan(total);
 
-        Map<String, Integer> calls = refreshCallsByToken(roundStart);
+        Map<String, Integer> calls = AmazonRefreshCalls.byToken(stack.amazon(), roundStart, false);
         assertThat(calls).as("one Amazon refresh per connection, none twice").hasSize((int) total)
                 .allSatisfy((token, count) -> assertThat(count).isEqualTo(1));
-        assertThat(count("SELECT count(*) FROM connections WHERE status <> 'ACTIVE'")).isZero();
-        assertThat(count("SELECT count(*) FROM connections WHERE lease_expires_at IS NOT NULL")).isZero();
-        assertThat(count("SELECT count(*) FROM connection_tokens")).isEqualTo(total);
+        assertThat(db.count("SELECT count(*) FROM connections WHERE status <> 'ACTIVE'")).isZero();
+        assertThat(db.count("SELECT count(*) FROM connections WHERE lease_expires_at IS NOT NULL")).isZero();
+        assertThat(db.count("SELECT count(*) FROM connection_tokens")).isEqualTo(total);
         // no event left behind: the outbox drained, and the refresher group consumed every token-expiring event
-        await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT count(*) FROM outbox_events") == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT count(*) FROM outbox_events") == 0);
         await().atMost(Duration.ofSeconds(30)).until(() -> consumerLag("token-refresher", "amazon.token-expiring") == 0);
         long busyRefreshers = stack.instanceNames().stream().filter(name -> name.startsWith("token-refresher"))
                 .filter(name -> refreshedBy(name) > 0).count();
@@ -160,21 +157,7 @@ class MultiInstanceIT {
     }
 
     private static long freshConnections() {
-        return count("SELECT count(*) FROM connections WHERE status = 'ACTIVE' AND access_token_expires_at > now() + interval '50 minutes'");
-    }
-
-    /** Amazon refresh calls per refresh token (one per connection) since {@code since}. */
-    private static Map<String, Integer> refreshCallsByToken(Date since) {
-        Pattern token = Pattern.compile("refresh_token=([^&]+)");
-        return stack.amazon().wireMock().getAllServeEvents().stream()
-                .map(ServeEvent::getRequest)
-                .filter(request -> !request.getLoggedDate().before(since))
-                .filter(request -> request.getUrl().endsWith("/auth/o2/token") && request.getBodyAsString().contains("grant_type=refresh_token"))
-                .map(request -> {
-                    Matcher matcher = token.matcher(request.getBodyAsString());
-                    return matcher.find() ? URLDecoder.decode(matcher.group(1), StandardCharsets.UTF_8) : "?";
-                })
-                .collect(Collectors.toMap(t -> t, t -> 1, Integer::sum));
+        return db.count("SELECT count(*) FROM connections WHERE status = 'ACTIVE' AND access_token_expires_at > now() + interval '50 minutes'");
     }
 
     private static long consumerLag(String group, String topic) throws Exception {
@@ -201,25 +184,6 @@ class MultiInstanceIT {
             return (long) total;
         } catch (Exception e) {
             return 0;
-        }
-    }
-
-    private static long count(String sql) {
-        try (Connection connection = DriverManager.getConnection(stack.jdbcUrl(), stack.postgres().username(), stack.postgres().password());
-                Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void sql(String sql) {
-        try (Connection connection = DriverManager.getConnection(stack.jdbcUrl(), stack.postgres().username(), stack.postgres().password());
-                Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 }

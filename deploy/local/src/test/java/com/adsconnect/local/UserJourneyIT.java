@@ -105,10 +105,8 @@ class UserJourneyIT {
     @Order(2)
     void clerksWebhookUpdatesTheProfile() {
         String body = ClerkWebhookEvents.userEvent("user.updated", USER, "janet@example.com", "Janet", Instant.now().toEpochMilli());
-        String id = ClerkWebhookEvents.newMessageId();
-        long now = Instant.now().getEpochSecond();
-        Reply delivered = gateway.send("POST", "/webhooks/clerk", Map.of("svix-id", id, "svix-timestamp", String.valueOf(now),
-                "svix-signature", ClerkWebhookEvents.sign(stack.webhookSecret(), id, now, body)), "application/json", body);
+        Reply delivered = gateway.send("POST", "/webhooks/clerk", ClerkWebhookEvents.signedHeaders(stack.webhookSecret(),
+                ClerkWebhookEvents.newMessageId(), Instant.now().getEpochSecond(), body), "application/json", body);
         check(delivered.status() == 200, "webhook accepted " + delivered);
         Reply me = api("GET", "/api/v1/me", null, null);
         check("Janet".equals(me.json("$.firstName")), "first name from the webhook");

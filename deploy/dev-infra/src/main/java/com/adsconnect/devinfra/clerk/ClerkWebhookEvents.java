@@ -1,6 +1,7 @@
 package com.adsconnect.devinfra.clerk;
 
 import com.svix.Webhook;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -23,6 +24,12 @@ public final class ClerkWebhookEvents {
         } catch (Exception e) {
             throw new IllegalStateException("cannot sign a webhook delivery", e);
         }
+    }
+
+    /** The {@code svix-id}, {@code svix-timestamp} and {@code svix-signature} headers of a delivery of the body. */
+    public static Map<String, String> signedHeaders(String secret, String messageId, long timestampSeconds, String body) {
+        return Map.of("svix-id", messageId, "svix-timestamp", String.valueOf(timestampSeconds),
+                "svix-signature", sign(secret, messageId, timestampSeconds, body));
     }
 
     /** A {@code user.created} or {@code user.updated} event, in Clerk's shape. */
