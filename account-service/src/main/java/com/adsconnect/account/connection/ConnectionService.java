@@ -38,16 +38,18 @@ class ConnectionService {
     private final TokenVault vault;
     private final AuditLog auditLog;
     private final ConnectionEvents events;
+    private final AccountHolders accountHolders;
     private final TransactionalOperator transaction;
 
     ConnectionService(ProviderRegistry providers, OAuthStates states, ConnectionStore connections, TokenVault vault,
-            AuditLog auditLog, ConnectionEvents events, TransactionalOperator transaction) {
+            AuditLog auditLog, ConnectionEvents events, AccountHolders accountHolders, TransactionalOperator transaction) {
         this.providers = providers;
         this.states = states;
         this.connections = connections;
         this.vault = vault;
         this.auditLog = auditLog;
         this.events = events;
+        this.accountHolders = accountHolders;
         this.transaction = transaction;
     }
 
@@ -96,7 +98,9 @@ class ConnectionService {
                     "No advertising profiles", "This Amazon account has no Amazon Ads profiles in the chosen region."));
         }
         Instant expiresAt = Instant.now().plus(tokens.expiresIn());
-        Mono<ConnectionView> work = existingConnection(userId, adapter.provider(), consumed, accountKey)
+        // the user may have been deleted while the provider answered: then nothing is stored
+        Mono<ConnectionView> work = accountHolders.holdAgainstDeletion(userId)
+                .then(existingConnection(userId, adapter.provider(), consumed, accountKey))
                 .flatMap(existing -> connections.markAuthorized(existing.id(), expiresAt)
                         .flatMap(updated -> finish(updated, tokens, profiles, consumed.connectionId() != null
                                 ? "connection.reauthorized" : "connection.updated", existing, origin)))
@@ -132,7 +136,7 @@ class ConnectionService {
                 : before.status() != ConnectionStatus.ACTIVE
                         ? events.statusChanged(connection, before.status(), ConnectionEvents.Reason.REAUTHORIZED, null)
                         : Mono.empty();
-        return connections.storeTokens(connection.id(), access, refresh, vault.primaryKeyId())
+        return connections.storeTokens(connection.id(), access, refresh, vault.primaryKeyId(), null)
                 .then(connections.replaceProfiles(connection.id(), profiles))
                 .then(auditLog.record(AuditEntry.of(owner, Actor.user(owner), action, origin)
                         .withChange(before == null ? null : summary(before, null), after)))

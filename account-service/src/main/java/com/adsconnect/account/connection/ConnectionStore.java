@@ -86,14 +86,20 @@ public class ConnectionStore {
                 .map(ConnectionStore::toConnection).one();
     }
 
-    public Mono<Void> storeTokens(UUID connectionId, byte[] accessToken, byte[] refreshToken, int keyId) {
+    /**
+     * Stores a connection's token pair. {@code generation} is the lease generation whose refresh
+     * produced it; null for a connect or re-authorization, which take the connection's current one.
+     */
+    public Mono<Void> storeTokens(UUID connectionId, byte[] accessToken, byte[] refreshToken, int keyId, Long generation) {
         return db.sql("""
-                        INSERT INTO connection_tokens (connection_id, access_token_ciphertext, refresh_token_ciphertext, key_id)
-                        VALUES (:id, :access, :refresh, :keyId)
+                        INSERT INTO connection_tokens (connection_id, access_token_ciphertext, refresh_token_ciphertext, key_id, generation)
+                        VALUES (:id, :access, :refresh, :keyId,
+                                coalesce(:generation, (SELECT lease_generation FROM connections WHERE id = :id)))
                         ON CONFLICT (connection_id) DO UPDATE SET access_token_ciphertext = EXCLUDED.access_token_ciphertext,
                             refresh_token_ciphertext = EXCLUDED.refresh_token_ciphertext, key_id = EXCLUDED.key_id,
-                            updated_at = now()""")
+                            generation = EXCLUDED.generation, updated_at = now()""")
                 .bind("id", connectionId).bind("access", accessToken).bind("refresh", refreshToken).bind("keyId", (long) keyId)
+                .bind("generation", Parameter.fromOrEmpty(generation, Long.class))
                 .then();
     }
 

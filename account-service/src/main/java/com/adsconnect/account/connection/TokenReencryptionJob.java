@@ -3,9 +3,16 @@ package com.adsconnect.account.connection;
 import com.adsconnect.account.vault.TokenKind;
 import com.adsconnect.account.vault.TokenVault;
 import com.adsconnect.account.vault.TokenVaultProperties;
-import java.time.OffsetDateTime;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -16,42 +23,58 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * After a key rotation (a new primary key added to the keyset, the old keys kept), moves every
- * connection's tokens to the primary key, batch by batch, while the service keeps serving: rows are
- * claimed with {@code FOR UPDATE SKIP LOCKED}, so replicas share the work and never block
- * requests for long. When {@code key_id} is the primary everywhere, the old keys can be removed from
- * the keyset. Also sweeps OAuth states that expired a day ago (their PKCE verifiers are encrypted
- * too, and are never re-encrypted: they live ten minutes).
+ * After the primary key changed (see {@code docs/token-vault.md}: a new key is first shipped
+ * enabled, then promoted), moves every connection's tokens to the primary key, batch by batch,
+ * while the service keeps serving: rows are claimed with {@code FOR UPDATE SKIP LOCKED}, so
+ * replicas share the work and never block requests for long. A pass walks the rows in connection-id
+ * order once; a row that does not decrypt (a key missing from the keyset, a damaged ciphertext) is
+ * left as it is, counted ({@code token_vault_reencryption_undecryptable}) and named in the log, and
+ * the rest of its batch moves on. Also sweeps OAuth states that expired a day ago (their PKCE
+ * verifiers are encrypted too, and are never re-encrypted: they live ten minutes).
  */
 @Component
 public class TokenReencryptionJob {
 
     private static final Logger log = LoggerFactory.getLogger(TokenReencryptionJob.class);
+    private static final UUID BEFORE_FIRST = new UUID(0, 0);
+
+    /** What one pass did: rows moved to the primary key, and the rows it could not decrypt. */
+    public record Pass(long moved, List<UUID> undecryptable) {
+    }
 
     private final DatabaseClient db;
     private final TokenVault vault;
     private final TokenVaultProperties properties;
     private final OAuthStates states;
     private final TransactionalOperator transaction;
+    private final Clock clock;
+    private final Counter undecryptableRows;
+    private final AtomicLong undecryptableInLastPass = new AtomicLong();
 
     TokenReencryptionJob(DatabaseClient db, TokenVault vault, TokenVaultProperties properties, OAuthStates states,
-            TransactionalOperator transaction) {
+            TransactionalOperator transaction, Clock clock, MeterRegistry meters) {
         this.db = db;
         this.vault = vault;
         this.properties = properties;
         this.states = states;
         this.transaction = transaction;
+        this.clock = clock;
+        this.undecryptableRows = Counter.builder("token_vault.reencryption.undecryptable")
+                .description("rows the re-encryption job could not decrypt and left as they were").register(meters);
+        Gauge.builder("token_vault.reencryption.undecryptable.last_pass", undecryptableInLastPass, AtomicLong::get)
+                .description("rows left undecryptable by the last re-encryption pass").register(meters);
     }
 
+    /** Spring subscribes to this one publisher on every run: everything is computed per subscription. */
     @Scheduled(initialDelayString = "${token-vault.reencrypt-initial-delay:1m}", fixedDelayString = "${token-vault.reencrypt-interval:10m}")
     Mono<Void> run() {
-        return reencryptAll()
-                .doOnNext(moved -> {
-                    if (moved > 0) {
-                        log.info("re-encrypted the tokens of {} connections under primary key {}", moved, vault.primaryKeyId());
-                    }
-                })
-                .then(states.deleteExpiredBefore(OffsetDateTime.now(ZoneOffset.UTC).minusDays(1)))
+        return Mono.defer(() -> reencryptAll()
+                        .doOnNext(pass -> {
+                            if (pass.moved() > 0) {
+                                log.info("re-encrypted the tokens of {} connections under primary key {}", pass.moved(), vault.primaryKeyId());
+                            }
+                        })
+                        .then(Mono.defer(() -> states.deleteExpiredBefore(clock.instant().minus(Duration.ofDays(1)).atOffset(ZoneOffset.UTC)))))
                 .onErrorResume(error -> {
                     log.warn("re-encryption run failed; the next run continues: {}", error.toString());
                     return Mono.empty();
@@ -59,37 +82,62 @@ public class TokenReencryptionJob {
                 .then();
     }
 
-    /** Re-encrypts until no row is left under an older key; emits how many rows moved. */
-    public Mono<Long> reencryptAll() {
-        return reencryptBatch()
-                .expand(moved -> moved > 0 ? reencryptBatch() : Mono.empty())
-                .reduce(0L, Long::sum);
+    /** One pass over every row not under the primary key. */
+    public Mono<Pass> reencryptAll() {
+        return Mono.defer(() -> {
+            List<UUID> undecryptable = new ArrayList<>();
+            return reencryptBatch(BEFORE_FIRST, undecryptable)
+                    .expand(batch -> batch.rows() == 0 ? Mono.empty() : reencryptBatch(batch.last(), undecryptable))
+                    .map(Batch::moved)
+                    .reduce(0L, Long::sum)
+                    .map(moved -> {
+                        undecryptableInLastPass.set(undecryptable.size());
+                        if (!undecryptable.isEmpty()) {
+                            undecryptableRows.increment(undecryptable.size());
+                            log.warn("{} connections' tokens do not decrypt with the current keyset and stay under their old key: {}",
+                                    undecryptable.size(), undecryptable);
+                        }
+                        return new Pass(moved, List.copyOf(undecryptable));
+                    });
+        });
     }
 
-    private Mono<Long> reencryptBatch() {
-        Flux<Long> batch = db.sql("""
+    /** Rows after {@code after} in id order; one transaction. */
+    private Mono<Batch> reencryptBatch(UUID after, List<UUID> undecryptable) {
+        Mono<Batch> batch = db.sql("""
                         SELECT t.connection_id, c.user_id, t.access_token_ciphertext, t.refresh_token_ciphertext
                         FROM connection_tokens t JOIN connections c ON c.id = t.connection_id
-                        WHERE t.key_id <> :primary
+                        WHERE t.key_id <> :primary AND t.connection_id > :after
+                        ORDER BY t.connection_id
                         LIMIT :batch
                         FOR UPDATE OF t SKIP LOCKED""")
                 .bind("primary", (long) vault.primaryKeyId())
+                .bind("after", after)
                 .bind("batch", properties.reencryptBatchSize())
                 .map(row -> new Row(row.get("connection_id", UUID.class), row.get("user_id", String.class),
                         row.get("access_token_ciphertext", byte[].class), row.get("refresh_token_ciphertext", byte[].class)))
                 .all()
                 .collectList()
-                .flatMapMany(Flux::fromIterable)
-                .concatMap(this::reencrypt);
-        return transaction.transactional(batch).count();
+                .flatMap(rows -> Flux.fromIterable(rows)
+                        .concatMap(row -> reencrypt(row, undecryptable))
+                        .reduce(0L, Long::sum)
+                        .map(moved -> new Batch(rows.size(), moved, rows.isEmpty() ? after : rows.getLast().connectionId())));
+        return transaction.transactional(batch);
     }
 
-    private Mono<Long> reencrypt(Row row) {
+    private Mono<Long> reencrypt(Row row, List<UUID> undecryptable) {
         String id = row.connectionId().toString();
-        byte[] access = vault.encrypt(vault.decrypt(row.access(), row.userId(), id, TokenKind.ACCESS_TOKEN),
-                row.userId(), id, TokenKind.ACCESS_TOKEN);
-        byte[] refresh = vault.encrypt(vault.decrypt(row.refresh(), row.userId(), id, TokenKind.REFRESH_TOKEN),
-                row.userId(), id, TokenKind.REFRESH_TOKEN);
+        byte[] access;
+        byte[] refresh;
+        try {
+            access = vault.encrypt(vault.decrypt(row.access(), row.userId(), id, TokenKind.ACCESS_TOKEN),
+                    row.userId(), id, TokenKind.ACCESS_TOKEN);
+            refresh = vault.encrypt(vault.decrypt(row.refresh(), row.userId(), id, TokenKind.REFRESH_TOKEN),
+                    row.userId(), id, TokenKind.REFRESH_TOKEN);
+        } catch (TokenVault.VaultException e) {
+            undecryptable.add(row.connectionId());
+            return Mono.just(0L);
+        }
         return db.sql("""
                         UPDATE connection_tokens SET access_token_ciphertext = :access, refresh_token_ciphertext = :refresh,
                             key_id = :keyId, updated_at = now()
@@ -100,5 +148,8 @@ public class TokenReencryptionJob {
     }
 
     private record Row(UUID connectionId, String userId, byte[] access, byte[] refresh) {
+    }
+
+    private record Batch(int rows, long moved, UUID last) {
     }
 }

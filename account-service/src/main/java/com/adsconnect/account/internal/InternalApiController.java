@@ -77,14 +77,18 @@ class InternalApiController {
     }
 
     @PostMapping("/internal/v1/refresh/reports")
-    Mono<Map<String, Boolean>> report(@RequestBody RefreshCoordinator.Report report, Principal caller) {
+    Mono<Map<String, Object>> report(@RequestBody RefreshCoordinator.Report report, Principal caller) {
         if (report.connectionId() == null) {
             return Mono.error(ApiProblem.invalidField("connectionId", "is required"));
         }
         if (report.outcome() == null) {
             return Mono.error(ApiProblem.invalidField("outcome", "is required: SUCCESS, TRANSIENT_FAILURE or PERMANENT_FAILURE"));
         }
-        return coordinator.report(report, caller.getName()).map(applied -> Map.of("applied", applied));
+        if (report.retryAfterSeconds() != null && report.retryAfterSeconds() < 0) {
+            return Mono.error(ApiProblem.invalidField("retryAfterSeconds", "must not be negative"));
+        }
+        return coordinator.report(report, caller.getName())
+                .map(result -> Map.of("applied", result.applied(), "result", result.name()));
     }
 
     private static <T> ResponseEntity<T> noStore(T body) {

@@ -8,6 +8,7 @@ import com.adsconnect.account.problem.ProblemTypes;
 import com.adsconnect.account.provider.ProviderAdapter;
 import com.adsconnect.account.provider.ProviderRegistry;
 import com.adsconnect.account.refresh.RefreshCoordinator;
+import com.adsconnect.account.refresh.RefreshCoordinator.UrgentClaim;
 import com.adsconnect.account.refresh.RefreshProperties;
 import com.adsconnect.account.refresh.TokenRefreshSignals;
 import com.adsconnect.account.vault.TokenKind;
@@ -80,6 +81,9 @@ class TokenService {
         UUID id = stale.id();
         Flux<Object> wakeups = Flux.merge(signals.refreshed().filter(id::equals), Flux.interval(RECHECK));
         return coordinator.claimUrgent(id)
+                .flatMap(claim -> claim.result() == UrgentClaim.Result.BACKING_OFF
+                        ? Mono.error(backingOff(id, claim.retryAt()))
+                        : Mono.just(claim))
                 .thenMany(wakeups)
                 .concatMap(wakeup -> connections.findForUser(stale.userId(), id))
                 .filter(this::usable)
@@ -88,6 +92,15 @@ class TokenService {
                 .onErrorMap(TimeoutException.class, timeout -> new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.TOKEN_NOT_READY,
                         "Token not ready", "The access token is being refreshed. Retry after the indicated delay.",
                         Map.of("connectionId", id.toString()), Map.of(HttpHeaders.RETRY_AFTER, "5")));
+    }
+
+    /** Refreshing this connection keeps failing; the next attempt is due at {@code retryAt}, not sooner. */
+    private static ApiProblem backingOff(UUID id, Instant retryAt) {
+        long seconds = Math.max(1, (long) Math.ceil(Duration.between(Instant.now(), retryAt).toMillis() / 1000.0));
+        return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.TOKEN_NOT_READY, "Token not ready",
+                "Refreshing this connection's token is failing; the next attempt is due in " + seconds + " s. Retry after the indicated delay.",
+                Map.of("connectionId", id.toString(), "status", ConnectionStatus.REFRESH_FAILING.name()),
+                Map.of(HttpHeaders.RETRY_AFTER, String.valueOf(seconds)));
     }
 
     private static void requireRefreshable(Connection connection) {

@@ -12,6 +12,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Writes events into the outbox table inside the caller's transaction, so an event exists exactly
  * when the change it announces committed. {@link OutboxRelay} publishes them.
+ *
+ * <p>Every event is about a connection, and is written while the transaction holds that
+ * connection's row lock (taken here if the caller has not taken it already): two transactions
+ * writing events for one connection are serialised, so the later one's event has the higher id and
+ * commits after the earlier one's. That is what keeps a connection's events in order on Kafka.
  */
 @Component
 public class Outbox {
@@ -42,14 +47,18 @@ public class Outbox {
         UUID eventId = UUID.randomUUID();
         return db.sql("""
                         INSERT INTO outbox_events (event_id, topic, event_key, event_type, subject, payload)
-                        VALUES (:eventId, :topic, :key, :type, :subject, :payload)""")
+                        SELECT :eventId, :topic, :key, :type, :subject, :payload
+                          FROM connections WHERE id = :connectionId
+                           FOR NO KEY UPDATE""")
+                .bind("connectionId", connectionId)
                 .bind("eventId", eventId)
                 .bind("topic", topic)
                 .bind("key", connectionId.toString())
                 .bind("type", type)
                 .bind("subject", Parameter.from("connections/" + connectionId))
                 .bind("payload", Json.of(json.writeValueAsString(payload)))
-                .then()
-                .thenReturn(eventId);
+                .fetch().rowsUpdated()
+                .flatMap(rows -> rows == 1 ? Mono.just(eventId)
+                        : Mono.error(new IllegalStateException("no connection " + connectionId + " to write an event for")));
     }
 }

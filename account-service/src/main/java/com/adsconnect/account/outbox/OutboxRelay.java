@@ -17,10 +17,16 @@ import reactor.core.publisher.Mono;
 
 /**
  * Moves outbox rows to Kafka. One relay at a time across all replicas (a transaction-scoped
- * advisory lock), so events leave in commit-sequence order and stay in order per connection. A
- * batch is deleted only after Kafka acknowledged all of it, in the same transaction: when Kafka is
- * down the rows wait; when the commit fails after the acknowledgement, the batch is sent again and
- * consumers drop the duplicates by CloudEvents id.
+ * advisory lock). A batch is the committed rows in id order; after Kafka acknowledged all of it,
+ * exactly those rows are deleted, in the same transaction: when Kafka is down the rows wait; when
+ * the commit fails after the acknowledgement, the batch is sent again and consumers drop the
+ * duplicates by CloudEvents id.
+ *
+ * <p>Ids are taken at INSERT and rows become visible at COMMIT, so a row can become visible after
+ * rows with higher ids were published: it goes out with a later batch. Rows are therefore deleted
+ * by the ids read, never by an id range, or such a row would be deleted unpublished. Order per
+ * connection still holds: {@link Outbox} writes an event only while holding its connection's row
+ * lock, so the same connection's events commit in id order and never overtake each other.
  */
 @Component
 public class OutboxRelay {
@@ -46,9 +52,9 @@ public class OutboxRelay {
         Gauge.builder("outbox.events.pending", pending, AtomicLong::get).description("outbox events waiting for Kafka").register(meters);
     }
 
-    @Scheduled(fixedDelayString = "${kafka.relay-interval:200ms}")
+    @Scheduled(initialDelayString = "${kafka.relay-initial-delay:0s}", fixedDelayString = "${kafka.relay-interval:200ms}")
     Mono<Void> run() {
-        return relayAll()
+        return Mono.defer(this::relayAll)
                 .onErrorResume(error -> {
                     log.warn("outbox relay paused, rows stay until Kafka answers: {}", error.toString());
                     return Mono.empty();
@@ -80,9 +86,8 @@ public class OutboxRelay {
                         .collectList()
                         .flatMap(events -> events.isEmpty() ? Mono.just(0L)
                                 : publisher.publish(events)
-                                        .then(db.sql("DELETE FROM outbox_events WHERE id <= :last AND id >= :first")
-                                                .bind("first", events.getFirst().sequence())
-                                                .bind("last", events.getLast().sequence())
+                                        .then(db.sql("DELETE FROM outbox_events WHERE id = ANY(:ids)")
+                                                .bind("ids", events.stream().map(OutboxEvent::sequence).toArray(Long[]::new))
                                                 .fetch().rowsUpdated())
                                         .doOnNext(published::increment)));
         return transaction.transactional(batch);

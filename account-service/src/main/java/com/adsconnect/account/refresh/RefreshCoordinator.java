@@ -54,15 +54,47 @@ public class RefreshCoordinator {
         }
     }
 
-    /** A refresher's report. Tokens are null unless {@code outcome} is SUCCESS; {@code refreshToken} only if Amazon rotated it. */
+    /**
+     * A refresher's report. Tokens are null unless {@code outcome} is SUCCESS; {@code refreshToken}
+     * only if the provider rotated it. {@code retryAfterSeconds}: the provider asked to be left
+     * alone this long (a transient failure's Retry-After).
+     */
     public record Report(UUID connectionId, long generation, Outcome outcome, String accessToken, Long expiresInSeconds,
-            String refreshToken, String errorCode) {
+            String refreshToken, String errorCode, Long retryAfterSeconds) {
         @Override
         public String toString() {
             return "Report[connectionId=" + connectionId + ", generation=" + generation + ", outcome=" + outcome
                     + ", errorCode=" + errorCode + "]";
         }
+
+        boolean rotatesRefreshToken() {
+            return refreshToken != null && !refreshToken.isBlank();
+        }
     }
+
+    /** What a report did. */
+    public enum ReportResult {
+        /** The report was for the current generation and is stored, with its status change. */
+        APPLIED,
+        /**
+         * A success for an older generation (its lease ran out before the report arrived) that
+         * carried a rotated refresh token, newer than the stored one: stored, because the provider
+         * invalidated the old one. A refresh of a newer generation still in flight is called off.
+         */
+        KEPT_ROTATED_REFRESH_TOKEN,
+        /** Stale or duplicate: nothing changed. */
+        STALE;
+
+        public boolean applied() {
+            return this != STALE;
+        }
+    }
+
+    /** {@link ConnectionStore#COLUMNS} qualified with the alias {@code c}. */
+    private static final String CONNECTION_COLUMNS = ConnectionStore.COLUMNS.replaceAll("(\\w+)", "c.$1");
+
+    /** Provider waits beyond this are not honoured as a refresh backoff. */
+    private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
     private final DatabaseClient db;
     private final ConnectionStore connections;
@@ -127,24 +159,57 @@ public class RefreshCoordinator {
         return transaction.transactional(work).count();
     }
 
+    /** What an urgent claim found. {@code retryAt} is set for {@link UrgentClaim.Result#BACKING_OFF}. */
+    public record UrgentClaim(Result result, Instant retryAt) {
+        public enum Result {
+            /** A new generation was claimed and announced. */
+            CLAIMED,
+            /** A refresh is in flight already; its outcome will do. */
+            IN_FLIGHT,
+            /** Refreshing keeps failing and the connection waits out its backoff: no call to the provider before {@code retryAt}. */
+            BACKING_OFF,
+            /** The connection cannot be refreshed (re-authorization required, disconnected, gone). */
+            NOT_REFRESHABLE
+        }
+    }
+
     /**
-     * Claims the connection for an immediate refresh unless a refresh is already in flight; either
-     * way the caller can then wait for the token to change.
+     * Claims the connection for an immediate refresh unless a refresh is already in flight or the
+     * connection waits out the backoff of failed refreshes: an urgent request for a token is no
+     * reason to call a failing provider more often. Either way the caller learns why.
      */
-    public Mono<Boolean> claimUrgent(UUID connectionId) {
-        Mono<Boolean> work = db.sql("""
+    public Mono<UrgentClaim> claimUrgent(UUID connectionId) {
+        Mono<UrgentClaim> work = db.sql("""
                         UPDATE connections
-                           SET lease_generation = lease_generation + 1, lease_expires_at = now() + :lease, lease_taken_at = NULL,
-                               next_refresh_at = NULL
+                           SET lease_generation = lease_generation + 1, lease_expires_at = now() + :lease, lease_taken_at = NULL
                          WHERE id = :id AND status IN ('ACTIVE', 'REFRESH_FAILING')
                            AND (lease_expires_at IS NULL OR lease_expires_at < now())
+                           AND (next_refresh_at IS NULL OR next_refresh_at <= now())
                         RETURNING id, user_id, provider, region, lease_generation, lease_expires_at, access_token_expires_at""")
                 .bind("id", connectionId)
                 .bind("lease", Interval.of(properties.leaseDuration()))
                 .map(row -> claim(row, Reason.URGENT))
                 .one()
-                .flatMap(claim -> announce(claim).thenReturn(true))
-                .defaultIfEmpty(false);
+                .flatMap(claim -> announce(claim).thenReturn(new UrgentClaim(UrgentClaim.Result.CLAIMED, null)))
+                .switchIfEmpty(Mono.defer(() -> db.sql("""
+                                SELECT status, lease_expires_at > now() AS in_flight, next_refresh_at
+                                  FROM connections WHERE id = :id""")
+                        .bind("id", connectionId)
+                        .map(row -> {
+                            String status = row.get("status", String.class);
+                            OffsetDateTime next = row.get("next_refresh_at", OffsetDateTime.class);
+                            if (!"ACTIVE".equals(status) && !"REFRESH_FAILING".equals(status)) {
+                                return new UrgentClaim(UrgentClaim.Result.NOT_REFRESHABLE, null);
+                            }
+                            if (Boolean.TRUE.equals(row.get("in_flight", Boolean.class))) {
+                                return new UrgentClaim(UrgentClaim.Result.IN_FLIGHT, null);
+                            }
+                            return next != null ? new UrgentClaim(UrgentClaim.Result.BACKING_OFF, next.toInstant())
+                                    // the lease ran out between the two statements: a scheduler's claim is near
+                                    : new UrgentClaim(UrgentClaim.Result.IN_FLIGHT, null);
+                        })
+                        .one()
+                        .defaultIfEmpty(new UrgentClaim(UrgentClaim.Result.NOT_REFRESHABLE, null))));
         return transaction.transactional(work);
     }
 
@@ -193,50 +258,68 @@ public class RefreshCoordinator {
         return transaction.transactional(work);
     }
 
-    /** Applies a report for the current generation; emits whether it was applied. */
-    public Mono<Boolean> report(Report report, String caller) {
-        Mono<Boolean> work = db.sql("SELECT " + ConnectionStore.COLUMNS + ", lease_generation, lease_expires_at, refresh_failures "
-                        + "FROM connections WHERE id = :id FOR UPDATE")
+    /**
+     * Applies a report for the current generation. A report for an older one changes nothing,
+     * unless it is a success carrying a rotated refresh token newer than the stored tokens: the
+     * provider has invalidated the stored refresh token then, and the report holds the only valid
+     * one (see {@link ReportResult#KEPT_ROTATED_REFRESH_TOKEN}).
+     */
+    public Mono<ReportResult> report(Report report, String caller) {
+        if (report.outcome() == Outcome.SUCCESS && (report.accessToken() == null || report.accessToken().isBlank()
+                || report.expiresInSeconds() == null || report.expiresInSeconds() <= 0 || report.expiresInSeconds() > 86_400)) {
+            return Mono.error(ApiProblem.invalidField("accessToken", "a success needs accessToken and expiresInSeconds (1..86400)"));
+        }
+        Mono<ReportResult> work = db.sql("SELECT " + CONNECTION_COLUMNS
+                        + ", c.lease_generation, c.lease_expires_at, c.refresh_failures, t.generation AS tokens_generation "
+                        + "FROM connections c LEFT JOIN connection_tokens t ON t.connection_id = c.id WHERE c.id = :id FOR UPDATE OF c")
                 .bind("id", report.connectionId())
                 .map(row -> new Current(ConnectionStore.toConnection(row), row.get("lease_generation", Long.class),
-                        row.get("lease_expires_at", OffsetDateTime.class), row.get("refresh_failures", Integer.class)))
+                        row.get("lease_expires_at", OffsetDateTime.class), row.get("refresh_failures", Integer.class),
+                        row.get("tokens_generation", Long.class)))
                 .one()
                 .flatMap(current -> {
-                    // stale generation, already reported (lease cleared), or the connection moved on meanwhile
-                    if (current.generation() != report.generation() || current.leaseExpiresAt() == null
-                            || current.connection().status() == ConnectionStatus.DISCONNECTED
-                            || current.connection().status() == ConnectionStatus.REAUTH_REQUIRED) {
-                        return Mono.just(false);
+                    ConnectionStatus status = current.connection().status();
+                    boolean forCurrentLease = current.generation() == report.generation() && current.leaseExpiresAt() != null
+                            && (status == ConnectionStatus.ACTIVE || status == ConnectionStatus.REFRESH_FAILING);
+                    if (forCurrentLease) {
+                        return switch (report.outcome()) {
+                            case SUCCESS -> succeeded(current, report).thenReturn(ReportResult.APPLIED);
+                            case TRANSIENT_FAILURE -> failedTransiently(current, report, caller).thenReturn(ReportResult.APPLIED);
+                            case PERMANENT_FAILURE -> failedPermanently(current, report, caller).thenReturn(ReportResult.APPLIED);
+                        };
                     }
-                    return switch (report.outcome()) {
-                        case SUCCESS -> succeeded(current, report);
-                        case TRANSIENT_FAILURE -> failedTransiently(current, report, caller);
-                        case PERMANENT_FAILURE -> failedPermanently(current, report, caller);
-                    };
+                    boolean lateRotation = report.outcome() == Outcome.SUCCESS && report.rotatesRefreshToken()
+                            && status != ConnectionStatus.DISCONNECTED
+                            && current.tokensGeneration() != null && current.tokensGeneration() < report.generation()
+                            && report.generation() <= current.generation();
+                    return lateRotation
+                            ? succeeded(current, report).thenReturn(ReportResult.KEPT_ROTATED_REFRESH_TOKEN)
+                            : Mono.just(ReportResult.STALE);
                 })
-                .defaultIfEmpty(false);
+                .defaultIfEmpty(ReportResult.STALE);
         return transaction.transactional(work);
     }
 
+    /**
+     * Stores the refreshed tokens as of the report's generation and makes the connection ACTIVE.
+     * Any lease is cleared: for a late report, a newer generation still in flight holds a refresh
+     * token the provider may have invalidated, and its outcome must not count.
+     */
     private Mono<Boolean> succeeded(Current current, Report report) {
-        if (report.accessToken() == null || report.accessToken().isBlank() || report.expiresInSeconds() == null
-                || report.expiresInSeconds() <= 0 || report.expiresInSeconds() > 86_400) {
-            return Mono.error(ApiProblem.invalidField("accessToken", "a success needs accessToken and expiresInSeconds (1..86400)"));
-        }
         Connection connection = current.connection();
         String owner = connection.userId();
         String row = connection.id().toString();
         Instant expiresAt = Instant.now().plusSeconds(report.expiresInSeconds());
         byte[] access = vault.encrypt(report.accessToken(), owner, row, TokenKind.ACCESS_TOKEN);
-        Mono<Void> storeTokens = report.refreshToken() == null || report.refreshToken().isBlank()
+        Mono<Void> storeTokens = !report.rotatesRefreshToken()
                 ? connections.tokens(connection.id()).flatMap(old -> connections.storeTokens(connection.id(), access,
                         vault.encrypt(vault.decrypt(old.refreshToken(), owner, row, TokenKind.REFRESH_TOKEN), owner, row,
-                                TokenKind.REFRESH_TOKEN), vault.primaryKeyId()))
+                                TokenKind.REFRESH_TOKEN), vault.primaryKeyId(), report.generation()))
                 : connections.storeTokens(connection.id(), access,
-                        vault.encrypt(report.refreshToken(), owner, row, TokenKind.REFRESH_TOKEN), vault.primaryKeyId());
+                        vault.encrypt(report.refreshToken(), owner, row, TokenKind.REFRESH_TOKEN), vault.primaryKeyId(), report.generation());
         Mono<Connection> update = updateStatus(connection.id(), ConnectionStatus.ACTIVE, expiresAt, null, 0, null);
         return storeTokens.then(update)
-                .flatMap(updated -> (connection.status() == ConnectionStatus.REFRESH_FAILING
+                .flatMap(updated -> (connection.status() != ConnectionStatus.ACTIVE
                         ? events.statusChanged(updated, connection.status(), ConnectionEvents.Reason.RECOVERED, null)
                                 .then(auditLog.record(AuditEntry.of(owner, Actor.system("token-refresher"), "connection.recovered",
                                         RequestOrigin.NONE).withChange(Map.of("status", connection.status().name()),
@@ -252,6 +335,10 @@ public class RefreshCoordinator {
         Duration backoff = properties.failureBackoff().multipliedBy(1L << Math.min(failures - 1, 10));
         if (backoff.compareTo(properties.maxFailureBackoff()) > 0) {
             backoff = properties.maxFailureBackoff();
+        }
+        if (report.retryAfterSeconds() != null && report.retryAfterSeconds() > 0) {
+            Duration retryAfter = Duration.ofSeconds(Math.min(report.retryAfterSeconds(), MAX_RETRY_AFTER.toSeconds()));
+            backoff = retryAfter.compareTo(backoff) > 0 ? retryAfter : backoff;
         }
         Instant nextAttempt = Instant.now().plus(backoff);
         return updateStatus(connection.id(), ConnectionStatus.REFRESH_FAILING, null, errorCode(report, "transient_error"), failures, nextAttempt)
@@ -340,7 +427,7 @@ public class RefreshCoordinator {
             Instant leaseExpiresAt, Instant accessTokenExpiresAt, Reason reason) {
     }
 
-    private record Current(Connection connection, long generation, OffsetDateTime leaseExpiresAt, int failures) {
+    private record Current(Connection connection, long generation, OffsetDateTime leaseExpiresAt, int failures, Long tokensGeneration) {
     }
 
 }

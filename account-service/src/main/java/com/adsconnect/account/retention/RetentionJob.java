@@ -34,8 +34,13 @@ class RetentionJob {
         this.clock = clock;
     }
 
+    /** Spring subscribes to this one publisher on every run: the cut-offs are computed per subscription. */
     @Scheduled(initialDelayString = "${retention.initial-delay:5m}", fixedDelayString = "${retention.interval:1h}")
     Mono<Void> run() {
+        return Mono.defer(this::runOnce);
+    }
+
+    private Mono<Void> runOnce() {
         var now = clock.instant();
         return userPurge.purgeDeletedBefore(now.minus(retention.deletedUserPurgeAfter()))
                 .zipWith(auditLog.deleteOlderThan(now.minus(retention.auditEvents())))

@@ -1,5 +1,6 @@
 package com.adsconnect.account.user;
 
+import com.adsconnect.account.connection.AccountHolders;
 import io.r2dbc.spi.Readable;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -12,7 +13,7 @@ import reactor.core.publisher.Mono;
 
 /** SQL for the users table. Callers own the transactions. */
 @Repository
-public class UserStore {
+public class UserStore implements AccountHolders {
 
     private static final String COLUMNS = """
             id, email, first_name, last_name, image_url, display_name, company_name, job_title,
@@ -33,6 +34,21 @@ public class UserStore {
     public Mono<User> findForUpdate(String id) {
         return db.sql("SELECT " + COLUMNS + " FROM users WHERE id = :id FOR UPDATE")
                 .bind("id", id).map(UserStore::toUser).one();
+    }
+
+    /**
+     * A share lock conflicts with the update that marks a user deleted: a deletion in progress is
+     * waited for (and then seen), and one that starts later waits for the caller's commit, after
+     * which it finds, and disconnects, what the caller stored.
+     */
+    @Override
+    public Mono<Void> holdAgainstDeletion(String userId) {
+        return db.sql("SELECT deleted_at IS NOT NULL AS deleted FROM users WHERE id = :id FOR SHARE")
+                .bind("id", userId)
+                .map(row -> row.get("deleted", Boolean.class))
+                .one()
+                .defaultIfEmpty(true)
+                .flatMap(deleted -> deleted ? Mono.error(CurrentUsers.gone()) : Mono.empty());
     }
 
     /** Creates the user unless a row exists; emits the new row, or nothing when it existed. */

@@ -170,6 +170,29 @@ class ConnectFlowTest {
     }
 
     @Test
+    void aCallbackThatFinishesAfterTheUserWasDeletedStoresNothing() throws Exception {
+        WebTestClient user = api.as("user_deleted_midway");
+        Redirect redirect = consent((String) start(user, "NA").get("authorizationUrl"));
+        int status;
+        try (Db.Held deletion = db.hold()) {
+            // Clerk's user.deleted is being applied: the user marked deleted, its connections disconnected; not committed yet
+            deletion.execute("UPDATE users SET deleted_at = now() WHERE id = 'user_deleted_midway'");
+            deletion.execute("UPDATE connections SET status = 'DISCONNECTED' WHERE user_id = 'user_deleted_midway'");
+            java.util.concurrent.CompletableFuture<Integer> answer = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> callback(user, redirect).returnResult(Void.class).getStatus().value());
+            // the callback either waits for the deletion, or (the race) stores its connection meanwhile
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> answer.isDone() || db.waitsForLock("%FROM users WHERE id = $1 FOR SHARE%"));
+            deletion.commit();
+            status = answer.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(status).as("the user is gone").isEqualTo(410);
+        assertThat(db.count("SELECT count(*) FROM connections WHERE user_id = 'user_deleted_midway'")).isZero();
+        assertThat(db.count("SELECT count(*) FROM connection_tokens t JOIN connections c ON c.id = t.connection_id "
+                + "WHERE c.user_id = 'user_deleted_midway'")).isZero();
+    }
+
+    @Test
     void badRequestsAnswer400NamingTheField() {
         WebTestClient user = api.as("user_bad_requests");
         user.post().uri("/api/v1/amazon/connections").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"region\":\"XX\"}")

@@ -125,6 +125,28 @@ class InternalTokenApiTest {
     }
 
     @Test
+    void tokenRequestsDoNotCutShortTheBackoffOfAFailingConnection() {
+        String id = (String) connect(api.as("user_backoff"), "NA").get("id");
+        db.execute("""
+                UPDATE connections SET status = 'REFRESH_FAILING', refresh_failures = 3, last_error_code = 'server_error',
+                    access_token_expires_at = now() - interval '1 minute', next_refresh_at = now() + interval '10 minutes'
+                WHERE id = ?::uuid""", id);
+        String before = db.string("SELECT lease_generation || '/' || next_refresh_at FROM connections WHERE id = ?::uuid", id);
+        for (int i = 0; i < 5; i++) {
+            String retryAfter = internal.token(TestApiKeys.READER, Map.of("userId", "user_backoff", "connectionId", id))
+                    .expectStatus().isEqualTo(503)
+                    .expectBody().jsonPath("$.type").isEqualTo("https://docs.ads-connect.dev/problems/token-not-ready")
+                    .jsonPath("$.status").isEqualTo("REFRESH_FAILING")
+                    .jsonPath("$.accessToken").doesNotExist()
+                    .returnResult().getResponseHeaders().getFirst("Retry-After");
+            assertThat(Long.parseLong(retryAfter)).as("seconds until the backoff ends").isBetween(590L, 600L);
+        }
+
+        assertThat(db.string("SELECT lease_generation || '/' || next_refresh_at FROM connections WHERE id = ?::uuid", id))
+                .as("no claim (a claim bumps the generation), and the backoff untouched").isEqualTo(before);
+    }
+
+    @Test
     void aTokenNearExpiryIsNeverHandedOutWithoutARefresh() {
         String id = (String) connect(api.as("user_urgent"), "NA").get("id");
         db.execute("UPDATE connections SET access_token_expires_at = now() + interval '30 seconds' WHERE id = ?::uuid", id);

@@ -153,6 +153,94 @@ class RefreshLeaseTest {
     }
 
     @Test
+    void aLateSuccessThatRotatedTheRefreshTokenIsKeptAndCallsOffTheNewerRefresh() {
+        String id = claimedConnection("user_late_rotation");
+        internal.lease(id, 1).expectStatus().isOk();
+        // generation 1 refreshed at the provider, which rotated the refresh token; its report is late:
+        // the lease ran out, generation 2 was claimed and taken with the old (now dead) refresh token
+        expireLeaseAndClaimAgain(id);
+        internal.lease(id, 2).expectStatus().isOk();
+
+        internal.report(Internal.rotated(id, 1, "Atza|late", "Atzr|rotated-by-1")).expectStatus().isOk().expectBody()
+                .jsonPath("$.applied").isEqualTo(true).jsonPath("$.result").isEqualTo("KEPT_ROTATED_REFRESH_TOKEN");
+        assertThat(db.string("SELECT status FROM connections WHERE id = ?::uuid", id)).isEqualTo("ACTIVE");
+        assertThat(db.count("SELECT count(*) FROM connections WHERE id = ?::uuid AND lease_expires_at IS NULL", id))
+                .as("generation 2's lease is called off").isEqualTo(1);
+
+        // generation 2's outcome, got with the refresh token the provider invalidated, does not count
+        internal.report(Internal.failure(id, 2, "PERMANENT_FAILURE", "invalid_grant")).expectBody()
+                .jsonPath("$.applied").isEqualTo(false).jsonPath("$.result").isEqualTo("STALE");
+        assertThat(db.string("SELECT status FROM connections WHERE id = ?::uuid", id)).isEqualTo("ACTIVE");
+        internal.token(TestApiKeys.READER, Map.of("userId", "user_late_rotation", "connectionId", id)).expectBody()
+                .jsonPath("$.accessToken").isEqualTo("Atza|late");
+
+        // the next refresh uses the rotated refresh token
+        expireLeaseAndClaimAgain(id);
+        internal.lease(id, 3).expectStatus().isOk().expectBody().jsonPath("$.refreshToken").isEqualTo("Atzr|rotated-by-1");
+    }
+
+    @Test
+    void aLateRotationRevivesAConnectionTheOldRefreshTokenCouldNotRefresh() {
+        String id = claimedConnection("user_late_revival");
+        internal.lease(id, 1).expectStatus().isOk();
+        expireLeaseAndClaimAgain(id);
+        internal.lease(id, 2).expectStatus().isOk();
+        internal.report(Internal.failure(id, 2, "PERMANENT_FAILURE", "invalid_grant")).expectBody().jsonPath("$.applied").isEqualTo(true);
+        assertThat(db.string("SELECT status FROM connections WHERE id = ?::uuid", id)).isEqualTo("REAUTH_REQUIRED");
+
+        internal.report(Internal.rotated(id, 1, "Atza|late", "Atzr|rotated-by-1")).expectBody()
+                .jsonPath("$.result").isEqualTo("KEPT_ROTATED_REFRESH_TOKEN");
+
+        assertThat(db.string("SELECT status FROM connections WHERE id = ?::uuid", id)).isEqualTo("ACTIVE");
+        assertThat(db.string("""
+                SELECT string_agg(action, ',' ORDER BY id) FROM audit_events
+                WHERE user_id = 'user_late_revival' AND action LIKE 'connection.%'"""))
+                .isEqualTo("connection.connected,connection.reauth_required,connection.recovered");
+        internal.token(TestApiKeys.READER, Map.of("userId", "user_late_revival", "connectionId", id)).expectStatus().isOk();
+    }
+
+    @Test
+    void lateReportsWithoutARotationOrOlderThanTheStoredTokensChangeNothing() {
+        String id = claimedConnection("user_late_plain");
+        internal.lease(id, 1).expectStatus().isOk();
+        expireLeaseAndClaimAgain(id);
+        internal.lease(id, 2).expectStatus().isOk();
+        internal.report(Internal.rotated(id, 2, "Atza|second", "Atzr|rotated-by-2")).expectBody()
+                .jsonPath("$.result").isEqualTo("APPLIED");
+        String after = state(id);
+
+        // generation 1 answers late: without a rotation, or with one older than generation 2's
+        internal.report(Internal.success(id, 1, "Atza|first")).expectBody()
+                .jsonPath("$.applied").isEqualTo(false).jsonPath("$.result").isEqualTo("STALE");
+        internal.report(Internal.rotated(id, 1, "Atza|first", "Atzr|rotated-by-1")).expectBody().jsonPath("$.result").isEqualTo("STALE");
+        internal.report(Internal.rotated(id, 2, "Atza|again", "Atzr|again")).expectBody().jsonPath("$.result").isEqualTo("STALE");
+        internal.report(Internal.rotated(id, 7, "Atza|future", "Atzr|future")).expectBody().jsonPath("$.result").isEqualTo("STALE");
+
+        assertThat(state(id)).isEqualTo(after);
+        expireLeaseAndClaimAgain(id);
+        internal.lease(id, 3).expectStatus().isOk().expectBody().jsonPath("$.refreshToken").isEqualTo("Atzr|rotated-by-2");
+    }
+
+    @Test
+    void aProvidersRetryAfterLongerThanTheBackoffIsHonoured() {
+        String id = claimedConnection("user_retry_after");
+        internal.lease(id, 1).expectStatus().isOk();
+        internal.report(Map.of("connectionId", id, "generation", 1, "outcome", "TRANSIENT_FAILURE", "errorCode", "rate_limited",
+                "retryAfterSeconds", 1200)).expectBody().jsonPath("$.applied").isEqualTo(true);
+        assertThat(db.count("SELECT extract(epoch FROM next_refresh_at - now())::bigint FROM connections WHERE id = ?::uuid", id))
+                .isBetween(1190L, 1200L);
+        internal.report(Map.of("connectionId", id, "generation", 1, "outcome", "TRANSIENT_FAILURE", "errorCode", "rate_limited",
+                "retryAfterSeconds", -1)).expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("retryAfterSeconds");
+    }
+
+    /** The lease runs out unreported (or was called off), and the connection is claimed again. */
+    private void expireLeaseAndClaimAgain(String id) {
+        db.execute("UPDATE connections SET lease_expires_at = now() - interval '1 second' WHERE id = ?::uuid AND lease_expires_at IS NOT NULL", id);
+        assertThat(coordinator.claimUrgent(java.util.UUID.fromString(id)).block().result())
+                .isEqualTo(RefreshCoordinator.UrgentClaim.Result.CLAIMED);
+    }
+
+    @Test
     void outcomesMoveTheStatusAndEmitEvents() {
         String id = claimedConnection("user_outcomes");
         internal.lease(id, 1).expectStatus().isOk();

@@ -7,7 +7,12 @@ import com.adsconnect.account.support.Api;
 import com.adsconnect.account.support.Db;
 import com.adsconnect.account.user.UserPurge;
 import com.adsconnect.testsupport.TestInfrastructureHandle;
+import com.adsconnect.account.audit.AuditLog;
+import com.adsconnect.account.support.MovableClock;
+import java.time.Duration;
 import java.time.Instant;
+import org.springframework.r2dbc.core.DatabaseClient;
+import reactor.core.publisher.Mono;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -41,6 +46,35 @@ class RetentionTest {
 
         assertThat(db.string("SELECT string_agg(action, ',') FROM audit_events WHERE user_id = 'user_old'")).isEqualTo("y");
         assertThat(db.string("SELECT string_agg(svix_id, ',') FROM processed_webhooks WHERE svix_id LIKE 'msg_%'")).isEqualTo("msg_new");
+    }
+
+    @Autowired
+    RetentionProperties retention;
+
+    @Autowired
+    AuditLog auditLog;
+
+    @Autowired
+    DatabaseClient databaseClient;
+
+    /** Spring builds a Mono-returning @Scheduled method's publisher once and subscribes to it on every run. */
+    @Test
+    void eachRunOfTheSamePublisherComputesItsCutOffsAnew() {
+        Db db = new Db(infrastructure);
+        db.execute("INSERT INTO audit_events (user_id, actor_type, action, occurred_at) VALUES ('user_clock', 'SYSTEM', 'a', now() - interval '399 days')");
+        db.execute("INSERT INTO processed_webhooks (svix_id, event_type, received_at) VALUES ('msg_clock', 'user.created', now() - interval '29 days')");
+        MovableClock clock = new MovableClock();
+        Mono<Void> scheduled = new RetentionJob(retention, userPurge, auditLog, databaseClient, clock).run();
+
+        StepVerifier.create(scheduled).verifyComplete();
+        assertThat(db.count("SELECT count(*) FROM audit_events WHERE user_id = 'user_clock'")).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM processed_webhooks WHERE svix_id = 'msg_clock'")).isEqualTo(1);
+
+        clock.advance(Duration.ofDays(2));
+        StepVerifier.create(scheduled).verifyComplete();
+
+        assertThat(db.count("SELECT count(*) FROM audit_events WHERE user_id = 'user_clock'")).as("400 days old by now").isZero();
+        assertThat(db.count("SELECT count(*) FROM processed_webhooks WHERE svix_id = 'msg_clock'")).as("31 days old by now").isZero();
     }
 
     @Test

@@ -34,6 +34,12 @@ public final class Internal {
                 "accessToken", accessToken, "expiresInSeconds", 3600);
     }
 
+    /** A success whose refresh also rotated the refresh token. */
+    public static Map<String, Object> rotated(String connectionId, long generation, String accessToken, String refreshToken) {
+        return Map.of("connectionId", connectionId, "generation", generation, "outcome", "SUCCESS",
+                "accessToken", accessToken, "expiresInSeconds", 3600, "refreshToken", refreshToken);
+    }
+
     public static Map<String, Object> failure(String connectionId, long generation, String outcome, String errorCode) {
         return Map.of("connectionId", connectionId, "generation", generation, "outcome", outcome, "errorCode", errorCode);
     }

@@ -44,6 +44,16 @@ final class ContainerInfrastructure {
             public void start() {
                 container.getDockerClient().unpauseContainerCmd(container.getContainerId()).exec();
             }
+
+            @Override
+            public void stall() {
+                stop();
+            }
+
+            @Override
+            public void resume() {
+                start();
+            }
         };
     }
 

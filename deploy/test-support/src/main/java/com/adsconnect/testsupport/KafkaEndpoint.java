@@ -10,4 +10,13 @@ public interface KafkaEndpoint {
 
     /** Brings the broker back at the same address with its data. */
     void start();
+
+    /**
+     * Makes the broker hang with every connection open: requests already sent wait for their
+     * answers, new ones wait too, until {@link #resume()}.
+     */
+    void stall();
+
+    /** Answers what {@link #stall()} held, and everything after it. */
+    void resume();
 }

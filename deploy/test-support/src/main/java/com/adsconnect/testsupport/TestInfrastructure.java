@@ -126,7 +126,7 @@ public final class TestInfrastructure {
     }
 
     private static KafkaEndpoint inProcessKafka() {
-        InProcessKafkaBroker broker = InProcessKafkaBroker.create(tempDir(), 3).start();
+        InProcessKafkaBroker broker = InProcessKafkaBroker.createStallable(tempDir(), 3).start();
         Runtime.getRuntime().addShutdownHook(new Thread(broker::stop, "kafka-broker-stop"));
         return new KafkaEndpoint() {
             @Override
@@ -142,6 +142,16 @@ public final class TestInfrastructure {
             @Override
             public void start() {
                 broker.start();
+            }
+
+            @Override
+            public void stall() {
+                broker.stall();
+            }
+
+            @Override
+            public void resume() {
+                broker.resume();
             }
         };
     }

@@ -1,6 +1,8 @@
 package com.adsconnect.devinfra.kafka;
 
 import com.adsconnect.devinfra.net.FreePorts;
+import com.adsconnect.devinfra.net.TcpProxy;
+import java.net.InetSocketAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -33,6 +35,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The broker keeps its ports and data directory across {@link #stop()} and {@link #start()},
  * so tests can take Kafka away and bring it back the way a broker restart looks to clients.
+ *
+ * <p>A broker made with {@link #createStallable} is reached only through a {@link TcpProxy} (it
+ * advertises the proxy's address), so tests can also make it hang with every connection open
+ * ({@link #stall()}), the way a broker in a long pause looks to clients.
  */
 public final class InProcessKafkaBroker implements AutoCloseable {
 
@@ -42,15 +48,19 @@ public final class InProcessKafkaBroker implements AutoCloseable {
     private final int brokerPort;
     private final int controllerPort;
     private final int defaultPartitions;
+    /** Where clients are told to connect: the broker's own port, or its proxy's. */
+    private final int advertisedPort;
+    private TcpProxy proxy;
     private final String clusterId = Uuid.randomUuid().toString();
     private KafkaRaftServer server;
     private boolean formatted;
 
-    private InProcessKafkaBroker(Path dataDirectory, int brokerPort, int controllerPort, int defaultPartitions) {
+    private InProcessKafkaBroker(Path dataDirectory, int brokerPort, int controllerPort, int defaultPartitions, int advertisedPort) {
         this.dataDirectory = dataDirectory;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.defaultPartitions = defaultPartitions;
+        this.advertisedPort = advertisedPort;
     }
 
     /** A broker on free loopback ports with a fresh data directory under {@code parent}. */
@@ -58,19 +68,60 @@ public final class InProcessKafkaBroker implements AutoCloseable {
         try {
             Files.createDirectories(parent);
             Path data = Files.createTempDirectory(parent, "kafka-");
-            return new InProcessKafkaBroker(data, FreePorts.pick(), FreePorts.pick(), defaultPartitions);
+            int port = FreePorts.pick();
+            return new InProcessKafkaBroker(data, port, FreePorts.pick(), defaultPartitions, port);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create Kafka data directory under " + parent, e);
         }
     }
 
+    /** Like {@link #create}, but reached through a proxy that {@link #stall()} can make hang. */
+    public static InProcessKafkaBroker createStallable(Path parent, int defaultPartitions) {
+        try {
+            Files.createDirectories(parent);
+            Path data = Files.createTempDirectory(parent, "kafka-");
+            return new InProcessKafkaBroker(data, FreePorts.pick(), FreePorts.pick(), defaultPartitions, FreePorts.pick());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create Kafka data directory under " + parent, e);
+        }
+    }
+
+    /** A stallable broker ({@link #createStallable}) on fixed ports: clients use {@code advertisedPort}. */
+    public static InProcessKafkaBroker stallableAt(Path dataDirectory, int advertisedPort, int brokerPort, int controllerPort,
+            int defaultPartitions) {
+        return new InProcessKafkaBroker(dataDirectory, brokerPort, controllerPort, defaultPartitions, advertisedPort);
+    }
+
     /** A broker on fixed ports with the given data directory, kept between runs. */
     public static InProcessKafkaBroker at(Path dataDirectory, int brokerPort, int controllerPort, int defaultPartitions) {
-        return new InProcessKafkaBroker(dataDirectory, brokerPort, controllerPort, defaultPartitions);
+        return new InProcessKafkaBroker(dataDirectory, brokerPort, controllerPort, defaultPartitions, brokerPort);
     }
 
     public String bootstrapServers() {
-        return "127.0.0.1:" + brokerPort;
+        return "127.0.0.1:" + advertisedPort;
+    }
+
+    private boolean stallable() {
+        return advertisedPort != brokerPort;
+    }
+
+    /**
+     * Holds every byte between clients and the broker, connections kept open, until
+     * {@link #resume()}: requests in flight wait for their answers. Only for a broker made with
+     * {@link #createStallable} or {@link #stallableAt}.
+     */
+    public synchronized void stall() {
+        if (proxy == null) {
+            throw new IllegalStateException("this broker is not behind a proxy: create it with createStallable");
+        }
+        proxy.stall();
+    }
+
+    /** Lets what {@link #stall()} held through, and everything after it. */
+    public synchronized void resume() {
+        if (proxy != null) {
+            proxy.resume();
+        }
     }
 
     public synchronized boolean isRunning() {
@@ -85,6 +136,9 @@ public final class InProcessKafkaBroker implements AutoCloseable {
         long started = System.nanoTime();
         KafkaConfig config = new KafkaConfig(brokerConfig(), false);
         formatIfNeeded(config);
+        if (stallable() && proxy == null) {
+            proxy = TcpProxy.balancing(advertisedPort, List.of(new InetSocketAddress("127.0.0.1", brokerPort)));
+        }
         KafkaRaftServer raftServer = new KafkaRaftServer(config, Time.SYSTEM);
         raftServer.startup();
         server = raftServer;
@@ -131,6 +185,12 @@ public final class InProcessKafkaBroker implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        synchronized (this) {
+            if (proxy != null) {
+                proxy.close();
+                proxy = null;
+            }
+        }
     }
 
     private Map<String, Object> brokerConfig() {
@@ -139,7 +199,7 @@ public final class InProcessKafkaBroker implements AutoCloseable {
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
         props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + advertisedPort);
         props.put("controller.listener.names", "CONTROLLER");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         props.put("inter.broker.listener.name", "PLAINTEXT");

@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +26,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While cut, open connections are reset and new ones are accepted and closed at once, which is
  * what a client sees when a database restarts or a network partition drops its packets' replies.
+ *
+ * <p>While stalled ({@link #stall()}, {@link #resume()}), connections stay open and new ones are
+ * accepted, but no byte is passed on in either direction: what a client sees when a broker or a
+ * database hangs (a long GC pause, a full disk, a saturated network). Requests already sent wait for
+ * their answers; nothing fails until the client's own timeouts do.
  *
  * <p>With several targets it is the local stand-in for a Kubernetes Service in front of replicas:
  * each new connection goes to the next target in turn, skipping targets that refuse connections
@@ -39,6 +46,9 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> openSockets = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean cut = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ReentrantLock flow = new ReentrantLock();
+    private final Condition flowing = flow.newCondition();
+    private volatile boolean stalled;
 
     private TcpProxy(int port, List<InetSocketAddress> targets) throws IOException {
         this.targets = List.copyOf(targets);
@@ -85,6 +95,42 @@ public final class TcpProxy implements AutoCloseable {
 
     public boolean isCut() {
         return cut.get();
+    }
+
+    /** Holds every byte in both directions, keeping connections open, until {@link #resume()}. */
+    public void stall() {
+        stalled = true;
+        log.info("proxy :{} -> {} stalled", port(), targets);
+    }
+
+    /** Passes on what was held, and everything after it. */
+    public void resume() {
+        flow.lock();
+        try {
+            stalled = false;
+            flowing.signalAll();
+        } finally {
+            flow.unlock();
+        }
+        log.info("proxy :{} -> {} resumed", port(), targets);
+    }
+
+    public boolean isStalled() {
+        return stalled;
+    }
+
+    private void awaitFlowing() throws InterruptedException {
+        if (!stalled) {
+            return;
+        }
+        flow.lock();
+        try {
+            while (stalled && !closed.get()) {
+                flowing.await();
+            }
+        } finally {
+            flow.unlock();
+        }
     }
 
     private void acceptLoop() {
@@ -144,6 +190,7 @@ public final class TcpProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int read;
             while ((read = in.read(buffer)) != -1) {
+                awaitFlowing();
                 out.write(buffer, 0, read);
                 out.flush();
             }
@@ -151,6 +198,8 @@ public final class TcpProxy implements AutoCloseable {
             // the other direction or cut() closed the sockets
         } catch (IOException e) {
             log.debug("proxy :{} pump ended: {}", port(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             closeQuietly(from);
             closeQuietly(to);
@@ -175,6 +224,7 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            resume();
             cut();
             try {
                 serverSocket.close();

@@ -40,6 +40,27 @@ class InProcessKafkaBrokerTest {
         }
     }
 
+    @Test
+    void aStalledBrokerHoldsRequestsWithConnectionsOpenAndAnswersThemOnResume() throws Exception {
+        try (InProcessKafkaBroker broker = InProcessKafkaBroker.createStallable(temp, 2).start()) {
+            String bootstrap = broker.bootstrapServers();
+            broker.createTopics(Map.of("restart-check", 2));
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>("restart-check", "warm", "before-stall")).get();
+
+                broker.stall();
+                var held = producer.send(new ProducerRecord<>("restart-check", "held", "during-stall"));
+                assertThat(held).isNotDone();
+                broker.resume();
+
+                assertThat(held.get(30, java.util.concurrent.TimeUnit.SECONDS).hasOffset()).isTrue();
+            }
+            assertThat(consumeAll(bootstrap)).containsExactlyInAnyOrder("before-stall", "during-stall");
+        }
+    }
+
     private static void produce(String bootstrap, String value) throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,

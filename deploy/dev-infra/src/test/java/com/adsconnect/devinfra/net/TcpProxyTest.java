@@ -45,6 +45,44 @@ class TcpProxyTest {
     }
 
     @Test
+    void aStallHoldsTrafficWithoutBreakingConnectionsAndResumePassesItOn() throws Exception {
+        try (TcpProxy proxy = TcpProxy.start(postgres.host(), postgres.port());
+                Connection direct = connect(postgres)) {
+            PostgresServer viaProxy = postgres.via(proxy.host(), proxy.port());
+            try (Connection open = connect(viaProxy)) {
+                String probe = "stall-probe-" + System.nanoTime();
+                proxy.stall();
+                var answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try (Statement statement = open.createStatement();
+                            ResultSet rows = statement.executeQuery("SELECT '" + probe + "'")) {
+                        rows.next();
+                        return rows.getString(1);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+
+                // the query is held in the proxy: PostgreSQL has not seen it, and the client waits
+                assertThat(seen(direct, probe)).isZero();
+                assertThat(answer).isNotDone();
+
+                proxy.resume();
+
+                assertThat(answer.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(probe);
+                assertThat(selectOne(open)).isEqualTo(1);
+            }
+        }
+    }
+
+    private static int seen(Connection direct, String probe) throws SQLException {
+        try (Statement statement = direct.createStatement(); ResultSet rows = statement.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%" + probe + "%' AND pid <> pg_backend_pid()")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    @Test
     void spreadsConnectionsOverTargetsAndSkipsOnesThatAreDown() throws Exception {
         try (ServerSocket a = answering("a"); ServerSocket b = answering("b");
                 TcpProxy balancer = TcpProxy.balancing(0, List.of(address(a), address(b)))) {
