@@ -34,8 +34,12 @@ import reactor.netty.http.client.HttpClient;
 @Component
 public class AccountServiceClient {
 
-    /** The refresh material of one generation; {@link #toString()} hides the token. */
-    public record Lease(UUID connectionId, long generation, String region, String refreshToken, Instant accessTokenExpiresAt) {
+    /**
+     * The refresh material of one generation, until {@code leaseExpiresAt} (account-service's clock);
+     * {@link #toString()} hides the token.
+     */
+    public record Lease(UUID connectionId, long generation, String region, String refreshToken, Instant accessTokenExpiresAt,
+            Instant leaseExpiresAt) {
         @Override
         public String toString() {
             return "Lease[connectionId=" + connectionId + ", generation=" + generation + "]";
@@ -80,10 +84,28 @@ public class AccountServiceClient {
     public Mono<Lease> lease(UUID connectionId, long generation) {
         return post("/internal/v1/refresh/leases", Map.of("connectionId", connectionId, "generation", generation))
                 .map(body -> new Lease(connectionId, generation, (String) body.get("region"), (String) body.get("refreshToken"),
-                        body.get("accessTokenExpiresAt") == null ? null : Instant.parse((String) body.get("accessTokenExpiresAt"))));
+                        instant(body.get("accessTokenExpiresAt")), instant(body.get("leaseExpiresAt"))));
     }
 
-    public Mono<Boolean> reportSuccess(UUID connectionId, long generation, String accessToken, long expiresInSeconds,
+    private static Instant instant(Object value) {
+        return value == null ? null : Instant.parse((String) value);
+    }
+
+    /** What account-service did with a report. */
+    public enum ReportResult {
+        /** Stored, for the current generation. */
+        APPLIED,
+        /** A late success whose rotated refresh token was newer than the stored one: stored. */
+        KEPT_ROTATED_REFRESH_TOKEN,
+        /** The generation moved on (or the report was a duplicate): nothing changed. */
+        STALE;
+
+        public boolean stored() {
+            return this != STALE;
+        }
+    }
+
+    public Mono<ReportResult> reportSuccess(UUID connectionId, long generation, String accessToken, long expiresInSeconds,
             String newRefreshToken) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("connectionId", connectionId);
@@ -97,14 +119,29 @@ public class AccountServiceClient {
         return report(body);
     }
 
-    public Mono<Boolean> reportFailure(UUID connectionId, long generation, boolean permanent, String errorCode) {
-        return report(Map.of("connectionId", connectionId, "generation", generation,
-                "outcome", permanent ? "PERMANENT_FAILURE" : "TRANSIENT_FAILURE", "errorCode", errorCode));
+    /** {@code retryAfter}: the provider asked to be left alone this long; null when it did not say. */
+    public Mono<ReportResult> reportFailure(UUID connectionId, long generation, boolean permanent, String errorCode, Duration retryAfter) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("connectionId", connectionId);
+        body.put("generation", generation);
+        body.put("outcome", permanent ? "PERMANENT_FAILURE" : "TRANSIENT_FAILURE");
+        body.put("errorCode", errorCode);
+        if (retryAfter != null && retryAfter.isPositive()) {
+            body.put("retryAfterSeconds", Math.max(1, retryAfter.toSeconds()));
+        }
+        return report(body);
     }
 
-    private Mono<Boolean> report(Map<String, Object> body) {
-        return post("/internal/v1/refresh/reports", body).map(answer -> Boolean.TRUE.equals(answer.get("applied")))
-                .defaultIfEmpty(false);
+    private Mono<ReportResult> report(Map<String, Object> body) {
+        return post("/internal/v1/refresh/reports", body)
+                .map(answer -> answer.get("result") instanceof String result ? ReportResult.valueOf(result)
+                        : Boolean.TRUE.equals(answer.get("applied")) ? ReportResult.APPLIED : ReportResult.STALE)
+                .defaultIfEmpty(ReportResult.STALE);
+    }
+
+    /** Errors a later call may not get: I/O, timeouts, 5xx, and the breaker's refusals while account-service is down. */
+    public static boolean worthRetrying(Throwable error) {
+        return isTransient(error) || error instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException;
     }
 
     @SuppressWarnings("unchecked")

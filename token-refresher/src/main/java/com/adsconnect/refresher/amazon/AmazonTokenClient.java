@@ -51,8 +51,13 @@ import tools.jackson.databind.json.JsonMapper;
  * The {@code refresh_token} grant at a region's LWA token endpoint, wrapped, per region, in
  * Resilience4j: retry (exponential backoff with jitter, at least Amazon's Retry-After, never for
  * permanent errors) around a circuit breaker around a rate limiter (Amazon's quota) around a
- * time limiter. A Retry-After also closes the region's gate until then, so no call, trial calls of
- * a half-open breaker included, reaches Amazon before Amazon asked.
+ * time limiter. A Retry-After closes the region's gate until then, so no call, trial calls of a
+ * half-open breaker included, reaches Amazon before Amazon asked.
+ *
+ * <p>Every refresh has a deadline (the end of the caller's lease): a call starts only if it can end
+ * before it, time limit included. A refresh that would have to wait past it, for the gate or for
+ * its next retry, ends with {@link RefreshDeadlineException} instead of calling Amazon after the
+ * lease was handed to someone else.
  */
 @Component
 public class AmazonTokenClient {
@@ -92,8 +97,9 @@ public class AmazonTokenClient {
                 .minimumNumberOfCalls(amazon.circuitBreaker().minimumCalls())
                 .waitDurationInOpenState(amazon.circuitBreaker().waitInOpenState())
                 .permittedNumberOfCallsInHalfOpenState(2)
-                // a dead refresh token says nothing about Amazon's health
-                .ignoreException(error -> error instanceof AmazonRefreshException e && e.permanent())
+                // a dead refresh token, or a call not made for lack of time, says nothing about Amazon's health
+                .ignoreException(error -> error instanceof AmazonRefreshException e && e.permanent()
+                        || error instanceof RefreshDeadlineException)
                 .build());
         this.rateLimiters = RateLimiterRegistry.of(RateLimiterConfig.custom()
                 .limitForPeriod(amazon.rateLimit().requestsPerSecond())
@@ -112,8 +118,12 @@ public class AmazonTokenClient {
         TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(meters);
     }
 
-    /** Refreshes; fails with {@link AmazonRefreshException} (or the breaker's/limiter's refusals) when it cannot. */
-    public Mono<AmazonTokens> refresh(String region, String refreshToken) {
+    /**
+     * Refreshes; fails with {@link AmazonRefreshException} (or the breaker's/limiter's refusals)
+     * when Amazon did not grant it, and with {@link RefreshDeadlineException} when no call could
+     * end before {@code deadline}.
+     */
+    public Mono<AmazonTokens> refresh(String region, String refreshToken, Instant deadline) {
         AmazonProperties.Region endpoint = amazon.regions().get(region);
         if (endpoint == null) {
             return Mono.error(new AmazonRefreshException(true, "unknown_region", null, "no token endpoint for region " + region));
@@ -122,9 +132,11 @@ public class AmazonTokenClient {
         CircuitBreaker breaker = circuitBreakers.circuitBreaker(name);
         RateLimiter limiter = rateLimiters.rateLimiter(name);
         Retry retry = retries.retry(name);
-        return Mono.defer(() -> waitForGate(region).then(call(region, endpoint, refreshToken)))
+        Mono<AmazonTokens> timedCall = Mono.defer(() -> call(region, endpoint, refreshToken))
                 .transformDeferred(TimeLimiterOperator.of(timeLimiter))
-                .onErrorMap(TimeoutException.class, e -> new AmazonRefreshException(false, "timeout", null, "Amazon did not answer in time"))
+                .onErrorMap(TimeoutException.class, e -> new AmazonRefreshException(false, "timeout", null, "Amazon did not answer in time"));
+        return Mono.defer(() -> waitForGateWithin(region, deadline))
+                .then(timedCall)
                 .transformDeferred(RateLimiterOperator.of(limiter))
                 .transformDeferred(CircuitBreakerOperator.of(breaker))
                 .transformDeferred(RetryOperator.of(retry));
@@ -190,10 +202,16 @@ public class AmazonTokenClient {
         return new AmazonTokens(access, refresh, Duration.ofSeconds(expiresIn));
     }
 
-    private Mono<Void> waitForGate(String region) {
-        Instant until = gate(region).get();
-        Duration wait = Duration.between(Instant.now(), until);
-        return wait.isNegative() || wait.isZero() ? Mono.empty() : Mono.delay(wait).then();
+    /** Waits for the region's Retry-After gate, unless the call could then not end before the deadline. */
+    private Mono<Void> waitForGateWithin(String region, Instant deadline) {
+        Instant now = Instant.now();
+        Instant opens = gate(region).get();
+        Duration wait = opens.isAfter(now) ? Duration.between(now, opens) : Duration.ZERO;
+        if (now.plus(wait).plus(amazon.timeLimit()).isAfter(deadline)) {
+            return Mono.error(wait.isZero() ? new RefreshDeadlineException("lease_ending", null)
+                    : new RefreshDeadlineException("rate_limited", wait));
+        }
+        return wait.isZero() ? Mono.empty() : Mono.delay(wait).then();
     }
 
     private void closeGate(String region, Duration retryAfter) {
@@ -205,16 +223,17 @@ public class AmazonTokenClient {
         return retryAfterGates.computeIfAbsent(region, r -> new AtomicReference<>(Instant.EPOCH));
     }
 
+    /**
+     * Exponential backoff with jitter. Amazon's Retry-After is not waited here but at the region's
+     * gate, at the start of the next attempt, where the caller's deadline is known: a wait that
+     * would outlast the lease is not made at all.
+     */
     private IntervalBiFunction<Object> backoff() {
         AmazonProperties.Retry retry = amazon.retry();
         return (attempt, result) -> {
             double exponential = retry.initialBackoff().toMillis() * Math.pow(retry.multiplier(), attempt - 1);
             double jittered = exponential * (1 + retry.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1));
-            long wait = (long) Math.min(jittered, retry.maxBackoff().toMillis());
-            if (result.isLeft() && result.getLeft() instanceof AmazonRefreshException e && e.retryAfter() != null) {
-                wait = Math.max(wait, e.retryAfter().toMillis());
-            }
-            return wait;
+            return (long) Math.min(jittered, retry.maxBackoff().toMillis());
         };
     }
 

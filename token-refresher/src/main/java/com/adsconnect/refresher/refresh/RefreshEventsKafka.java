@@ -10,11 +10,15 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -26,8 +30,8 @@ import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.kafka.receiver.KafkaReceiver;
+import reactor.kafka.receiver.ReceiverOffset;
 import reactor.kafka.receiver.ReceiverOptions;
 import reactor.kafka.receiver.ReceiverRecord;
 import reactor.kafka.sender.KafkaSender;
@@ -41,44 +45,85 @@ import tools.jackson.databind.json.JsonMapper;
  * topic in one consumer group: records of a partition are processed up to
  * {@code per-partition-concurrency} at a time but acknowledged strictly in offset order, so a
  * commit never passes an unfinished record and a crash re-delivers only in-flight work (plus at
- * most one commit interval). Back-pressure pauses fetching when workers are busy. On revoke,
- * reactor-kafka commits what was acknowledged; on shutdown, intake stops, in-flight refreshes
- * finish (up to {@code shutdown-timeout}) and their offsets are committed.
+ * most one commit interval). Back-pressure pauses fetching when workers are busy.
+ *
+ * <p>Supervision covers the whole pipeline, consumer and processing alike: whatever ends it (a
+ * consumer that fails, a forward to the retry topic that still fails after
+ * {@code forward-attempts} tries while Kafka is away) closes the consumer and starts a new one,
+ * with backoff, which re-reads from the last committed offset: unacknowledged records are
+ * delivered again. {@link #state()} feeds readiness.
+ *
+ * <p>On shutdown, intake closes first (records fetched from then on are left to the next owner of
+ * their partition), the consumer stays open while in-flight refreshes finish (up to
+ * {@code shutdown-timeout}), their offsets are committed, and only then is the consumer closed.
  */
 @Component
 class RefreshEventsKafka implements SmartLifecycle {
+
+    /** Where the consumer is. Only {@code RUNNING} is ready. */
+    enum State { NOT_STARTED, RUNNING, RESTARTING, STOPPING, STOPPED }
 
     private static final Logger log = LoggerFactory.getLogger(RefreshEventsKafka.class);
     private static final String NOT_BEFORE = "x-refresher-not-before";
     private static final String RETRIES = "x-refresher-retries";
     private static final Duration CONSUMER_RESTART_MIN_BACKOFF = Duration.ofSeconds(1);
-    private static final Duration ACCOUNT_SERVICE_DOWN_WAIT = Duration.ofSeconds(2);
     private static final Duration CONSUMER_RESTART_MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration ACCOUNT_SERVICE_DOWN_WAIT = Duration.ofSeconds(2);
+    private static final Duration FORWARD_MIN_BACKOFF = Duration.ofMillis(500);
+    private static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final KafkaProperties kafka;
     private final RefresherProperties properties;
-    private final RefreshWorker worker;
+    private final TokenExpiringHandler handler;
     private final JsonMapper json;
     private final MeterRegistry meters;
     private final KafkaSender<String, String> sender;
-    private final Sinks.Empty<Void> stopIntake = Sinks.empty();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong restarts = new AtomicLong();
+    /** The last acknowledged offset per partition of the current consumer: what shutdown commits. */
+    private final Map<TopicPartition, ReceiverOffset> lastAcknowledged = new ConcurrentHashMap<>();
+    private volatile boolean intakeOpen = true;
+    private volatile State state = State.NOT_STARTED;
+    private volatile String lastFailure;
     private volatile Disposable pipeline;
     private volatile CountDownLatch finished;
     private volatile KafkaClientMetrics consumerMetrics;
 
-    RefreshEventsKafka(KafkaProperties kafka, RefresherProperties properties, RefreshWorker worker, JsonMapper json, MeterRegistry meters) {
+    RefreshEventsKafka(KafkaProperties kafka, RefresherProperties properties, TokenExpiringHandler handler, JsonMapper json,
+            MeterRegistry meters) {
         this.kafka = kafka;
         this.properties = properties;
-        this.worker = worker;
+        this.handler = handler;
         this.json = json;
         this.meters = meters;
-        this.sender = KafkaSender.create(SenderOptions.<String, String>create(Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                        ProducerConfig.CLIENT_ID_CONFIG, "token-refresher-retries",
-                        ProducerConfig.ACKS_CONFIG, "all",
-                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true))
+        int forwardMillis = (int) properties.forwardTimeout().toMillis();
+        Map<String, Object> producer = new HashMap<>();
+        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        producer.put(ProducerConfig.CLIENT_ID_CONFIG, "token-refresher-retries");
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // one forward fails within forward-timeout, not within Kafka's two-minute default
+        producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, forwardMillis);
+        producer.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(forwardMillis, 10_000));
+        producer.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, forwardMillis);
+        this.sender = KafkaSender.create(SenderOptions.<String, String>create(producer)
                 .withKeySerializer(new StringSerializer())
                 .withValueSerializer(new StringSerializer()));
+        meters.gauge("refresher.consumer.in_flight", inFlight);
+        meters.gauge("refresher.consumer.running", this, self -> self.state == State.RUNNING ? 1 : 0);
+    }
+
+    State state() {
+        return state;
+    }
+
+    long restarts() {
+        return restarts.get();
+    }
+
+    String lastFailure() {
+        return lastFailure;
     }
 
     @Override
@@ -89,34 +134,65 @@ class RefreshEventsKafka implements SmartLifecycle {
                         ConsumerConfig.CLIENT_ID_CONFIG, "token-refresher",
                         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200))
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200,
+                        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) properties.sessionTimeout().toMillis(),
+                        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) properties.sessionTimeout().toMillis() / 3))
                 .withKeyDeserializer(new StringDeserializer())
                 .withValueDeserializer(new StringDeserializer())
                 .commitInterval(properties.commitInterval())
                 .commitBatchSize(0)
+                .closeTimeout(CONSUMER_CLOSE_TIMEOUT)
                 .subscription(List.of(properties.tokenExpiringTopic(), properties.retryTopic()))
                 .addAssignListener(partitions -> log.info("assigned {}", partitions))
-                .addRevokeListener(partitions -> log.info("revoked {}", partitions));
+                .addRevokeListener(partitions -> {
+                    log.info("revoked {}", partitions);
+                    // reactor-kafka commits what was acknowledged on revoke; the next owner takes it from there
+                    partitions.forEach(partition -> lastAcknowledged.remove(partition.topicPartition()));
+                });
         CountDownLatch done = new CountDownLatch(1);
         finished = done;
-        // a consumer that fails for good (commits failing through a long Kafka outage) is replaced by
-        // a new one, with backoff: the refresher recovers by itself, re-reading from the last commit
-        pipeline = Flux.defer(() -> {
-                    KafkaReceiver<String, String> receiver = KafkaReceiver.create(options);
-                    return receiver.receive().doOnSubscribe(subscription -> bindMetrics(receiver));
-                })
+        intakeOpen = true;
+        pipeline = Flux.defer(() -> consume(options))
                 .doOnError(error -> {
-                    meters.counter("refresher.consumer.restarts").increment();
-                    log.warn("Kafka consumer failed ({}); starting a new one", error.toString());
+                    lastFailure = error.getClass().getSimpleName();
+                    if (intakeOpen) {
+                        state = State.RESTARTING;
+                        restarts.incrementAndGet();
+                        meters.counter("refresher.consumer.restarts").increment();
+                        log.warn("refresh consumer failed ({}); starting a new one, which re-reads what was not acknowledged",
+                                error.toString());
+                    }
                 })
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, CONSUMER_RESTART_MIN_BACKOFF).maxBackoff(CONSUMER_RESTART_MAX_BACKOFF))
-                .takeUntilOther(stopIntake.asMono())
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, CONSUMER_RESTART_MIN_BACKOFF).maxBackoff(CONSUMER_RESTART_MAX_BACKOFF)
+                        .filter(error -> intakeOpen))
+                .doFinally(signal -> {
+                    state = State.STOPPED;
+                    done.countDown();
+                })
+                .subscribe(record -> { }, error -> log.error("refresh consumer stopped: {}", error.toString()));
+    }
+
+    /** One consumer and everything it feeds; an error anywhere ends both. */
+    private Flux<ReceiverRecord<String, String>> consume(ReceiverOptions<String, String> options) {
+        KafkaReceiver<String, String> receiver = KafkaReceiver.create(options);
+        lastAcknowledged.clear();
+        inFlight.set(0);
+        return receiver.receive()
+                .doOnSubscribe(subscription -> {
+                    state = State.RUNNING;
+                    bindMetrics(receiver);
+                })
+                // once shutdown began, nothing new starts: those records go to the partition's next owner
+                .filter(record -> intakeOpen)
+                .doOnNext(record -> inFlight.incrementAndGet())
                 .groupBy(record -> record.receiverOffset().topicPartition())
                 .flatMap(partition -> partition
                         .flatMapSequential(record -> process(record).thenReturn(record), properties.perPartitionConcurrency())
-                        .doOnNext(record -> record.receiverOffset().acknowledge()), Integer.MAX_VALUE)
-                .doFinally(signal -> done.countDown())
-                .subscribe(record -> { }, error -> log.error("refresh consumer stopped: {}", error.toString()));
+                        .doOnNext(record -> {
+                            record.receiverOffset().acknowledge();
+                            lastAcknowledged.put(record.receiverOffset().topicPartition(), record.receiverOffset());
+                            inFlight.decrementAndGet();
+                        }), Integer.MAX_VALUE);
     }
 
     private static boolean accountServiceUnavailable(Throwable error) {
@@ -138,6 +214,11 @@ class RefreshEventsKafka implements SmartLifecycle {
                 .subscribe(bound -> { }, error -> log.debug("consumer metrics not bound: {}", error.toString()));
     }
 
+    /**
+     * Handles one record. Completes when the record is done with (refreshed, stale, reported and
+     * forwarded to the retry or dead-letter topic); fails only when a needed forward failed, which
+     * restarts the consumer so that the record is delivered again.
+     */
     private Mono<Void> process(ReceiverRecord<String, String> record) {
         Map<String, byte[]> headers = new HashMap<>();
         for (Header header : record.headers()) {
@@ -152,25 +233,25 @@ class RefreshEventsKafka implements SmartLifecycle {
             return forward(record, properties.deadLetterTopic(), headers, 0, null);
         }
         Mono<Void> due = record.topic().equals(properties.retryTopic()) ? waitUntil(headers.get(NOT_BEFORE)) : Mono.empty();
-        return due.then(worker.handle(event)
+        return due.then(handler.handle(event)
                         // account-service is down (its breaker is open): nothing can be leased or reported, so
                         // hold the event and try again rather than spend its retries; the partition waits
                         .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, ACCOUNT_SERVICE_DOWN_WAIT)
                                 .filter(RefreshEventsKafka::accountServiceUnavailable)))
-                .flatMap(outcome -> outcome != RefreshWorker.Outcome.RETRY ? Mono.<Void>empty()
+                .map(outcome -> outcome == RefreshWorker.Outcome.RETRY)
+                .onErrorResume(error -> {
+                    // account-service unreachable even after retries: try again later rather than lose the event
+                    log.warn("connection {}: {}; to be retried", event.connectionId(), error.toString());
+                    return Mono.just(true);
+                })
+                .flatMap(retry -> !retry ? Mono.<Void>empty()
                         : event.retries() >= properties.maxRetries()
                                 ? forward(record, properties.deadLetterTopic(), headers, event.retries(), null)
                                 : forward(record, properties.retryTopic(), headers, event.retries() + 1,
-                                        Instant.now().plus(properties.retryDelay())))
-                .onErrorResume(error -> {
-                    // account-service unreachable even after retries: try again later rather than lose the event
-                    log.warn("connection {}: {}; to the retry topic", event.connectionId(), error.toString());
-                    return event.retries() >= properties.maxRetries()
-                            ? forward(record, properties.deadLetterTopic(), headers, event.retries(), null)
-                            : forward(record, properties.retryTopic(), headers, event.retries() + 1, Instant.now().plus(properties.retryDelay()));
-                });
+                                        Instant.now().plus(properties.retryDelay())));
     }
 
+    /** Sends a copy of the record to the retry or dead-letter topic, trying {@code forward-attempts} times. */
     private Mono<Void> forward(ReceiverRecord<String, String> record, String topic, Map<String, byte[]> headers, int retries,
             Instant notBefore) {
         ProducerRecord<String, String> copy = new ProducerRecord<>(topic, record.key(), record.value());
@@ -187,8 +268,13 @@ class RefreshEventsKafka implements SmartLifecycle {
         if (notBefore != null) {
             copy.headers().add(new RecordHeader(NOT_BEFORE, notBefore.toString().getBytes(StandardCharsets.UTF_8)));
         }
-        meters.counter("refresher.forwarded", "topic", topic).increment();
-        return sender.send(Mono.just(SenderRecord.create(copy, null))).then();
+        return sender.send(Mono.just(SenderRecord.create(copy, null)))
+                .then()
+                .retryWhen(Retry.backoff(properties.forwardAttempts() - 1, FORWARD_MIN_BACKOFF)
+                        .maxBackoff(properties.forwardTimeout())
+                        .doBeforeRetry(retry -> log.warn("forward of {}-{}@{} to {} failed ({}); trying again", record.topic(),
+                                record.partition(), record.offset(), topic, retry.failure().toString())))
+                .doOnSuccess(sent -> meters.counter("refresher.forwarded", "topic", topic).increment());
     }
 
     private static Mono<Void> waitUntil(byte[] notBefore) {
@@ -205,12 +291,18 @@ class RefreshEventsKafka implements SmartLifecycle {
 
     @Override
     public void stop() {
-        stopIntake.tryEmitEmpty();
-        CountDownLatch done = finished;
+        intakeOpen = false;
+        state = State.STOPPING;
+        long deadline = System.nanoTime() + properties.shutdownTimeout().toNanos();
         try {
-            if (done != null && !done.await(properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("in-flight refreshes did not finish within {}; they will be redelivered", properties.shutdownTimeout());
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
             }
+            if (inFlight.get() > 0) {
+                log.warn("{} refreshes did not finish within {}; they will be delivered again", inFlight.get(),
+                        properties.shutdownTimeout());
+            }
+            commitAcknowledged(Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(2).toNanos())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -218,10 +310,36 @@ class RefreshEventsKafka implements SmartLifecycle {
         if (current != null) {
             current.dispose();
         }
+        CountDownLatch done = finished;
+        try {
+            if (done != null && !done.await(CONSUMER_CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("the consumer did not close within {}", CONSUMER_CLOSE_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        state = State.STOPPED;
+        if (handler instanceof RefreshWorker worker && worker.pendingSuccessReports() > 0) {
+            log.error("{} success reports were still being delivered at shutdown; their tokens are lost", worker.pendingSuccessReports());
+        }
         if (consumerMetrics != null) {
             consumerMetrics.close();
         }
         sender.close();
+    }
+
+    /** Commits what the finished refreshes acknowledged, while the consumer is still open. */
+    private void commitAcknowledged(Duration timeout) {
+        List<ReceiverOffset> offsets = List.copyOf(lastAcknowledged.values());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            Flux.fromIterable(offsets).flatMap(ReceiverOffset::commit).then().block(timeout);
+            log.info("committed the offsets of {} partitions before closing the consumer", offsets.size());
+        } catch (RuntimeException e) {
+            log.warn("could not commit acknowledged offsets at shutdown ({}); those records will be delivered again", e.toString());
+        }
     }
 
     @Override

@@ -1,8 +1,11 @@
 package com.adsconnect.refresher.refresh;
 
 import com.adsconnect.refresher.accountservice.AccountServiceClient;
+import com.adsconnect.refresher.accountservice.AccountServiceClient.ReportResult;
 import com.adsconnect.refresher.amazon.AmazonRefreshException;
 import com.adsconnect.refresher.amazon.AmazonTokenClient;
+import com.adsconnect.refresher.amazon.AmazonTokens;
+import com.adsconnect.refresher.amazon.RefreshDeadlineException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -13,35 +16,50 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
- * One refresh: lease the generation named by the event, refresh at Amazon, report the outcome
- * for that generation. Duplicate deliveries (same event id) and stale events (a generation that
- * moved on, or is already taken) end without an Amazon call. Logs name connections and outcomes,
- * never tokens.
+ * One refresh: lease the generation named by the event, refresh at Amazon before the lease ends,
+ * report the outcome for that generation. Duplicate deliveries (same event id) and stale events
+ * (a generation that moved on, or is already taken) end without an Amazon call. Logs name
+ * connections and outcomes, never tokens.
+ *
+ * <p>Only what Amazon answered is reported as a failure. Once Amazon granted a refresh, its tokens
+ * are reported until account-service has stored them (or answered that a newer outcome is stored):
+ * where Amazon rotated the refresh token, the report holds the only valid one. account-service keeps
+ * such a report even after the lease ran out, so retries go on past it.
  */
 @Component
-public class RefreshWorker {
+public class RefreshWorker implements TokenExpiringHandler {
 
-    /** How an event ended. {@code RETRY} means: the failure was reported as transient; try again later. */
-    public enum Outcome { REFRESHED, REAUTH_REQUIRED, RETRY, STALE, DUPLICATE }
+    /**
+     * How an event ended. {@code RETRY} means: the failure was reported as transient; try again
+     * later. {@code SUPERSEDED}: Amazon granted the refresh, but account-service had already stored a
+     * newer outcome, so the report changed nothing.
+     */
+    public enum Outcome { REFRESHED, REAUTH_REQUIRED, RETRY, STALE, DUPLICATE, SUPERSEDED }
 
     private static final Logger log = LoggerFactory.getLogger(RefreshWorker.class);
 
     private final AccountServiceClient accountService;
     private final AmazonTokenClient amazon;
     private final MeterRegistry meters;
+    private final RefresherProperties properties;
     private final Set<String> seenEvents;
     private final DistributionSummary timeToExpiry;
+    private final Set<CompletableFuture<Outcome>> pendingReports = ConcurrentHashMap.newKeySet();
 
     RefreshWorker(AccountServiceClient accountService, AmazonTokenClient amazon, MeterRegistry meters, RefresherProperties properties) {
         this.accountService = accountService;
         this.amazon = amazon;
         this.meters = meters;
+        this.properties = properties;
         int capacity = properties.dedupCapacity();
         this.seenEvents = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
             @Override
@@ -49,11 +67,13 @@ public class RefreshWorker {
                 return size() > capacity;
             }
         }));
+        meters.gauge("refresher.success_reports.pending", pendingReports, Set::size);
         this.timeToExpiry = DistributionSummary.builder("refresher.time_to_expiry")
                 .description("seconds the access token still had when its refresh started").baseUnit("seconds")
                 .publishPercentiles(0.5, 0.99).register(meters);
     }
 
+    @Override
     public Mono<Outcome> handle(TokenExpiringEvent event) {
         if (!seenEvents.add(event.eventId())) {
             return Mono.just(count(event, Outcome.DUPLICATE));
@@ -65,30 +85,84 @@ public class RefreshWorker {
                     if (lease.accessTokenExpiresAt() != null) {
                         timeToExpiry.record(Math.max(0, Duration.between(Instant.now(), lease.accessTokenExpiresAt()).toSeconds()));
                     }
-                    return refresh(event, lease);
+                    return refresh(lease);
                 })
                 .defaultIfEmpty(Outcome.STALE)
                 .map(outcome -> count(event, outcome))
                 .doOnError(error -> seenEvents.remove(event.eventId()));
     }
 
-    private Mono<Outcome> refresh(TokenExpiringEvent event, AccountServiceClient.Lease lease) {
-        return amazon.refresh(lease.region(), lease.refreshToken())
-                .flatMap(tokens -> accountService.reportSuccess(lease.connectionId(), lease.generation(), tokens.accessToken(),
-                                tokens.expiresIn().toSeconds(),
-                                tokens.refreshToken() != null && !tokens.refreshToken().equals(lease.refreshToken()) ? tokens.refreshToken() : null)
-                        .thenReturn(Outcome.REFRESHED))
-                .onErrorResume(error -> {
-                    boolean permanent = error instanceof AmazonRefreshException e && e.permanent();
-                    String code = errorCode(error);
-                    log.info("refresh of connection {} (generation {}) failed: {}", lease.connectionId(), lease.generation(), code);
-                    return accountService.reportFailure(lease.connectionId(), lease.generation(), permanent, code)
-                            .thenReturn(permanent ? Outcome.REAUTH_REQUIRED : Outcome.RETRY);
+    /** Amazon's answer, kept apart from what happens to the report afterwards. */
+    private record Answer(AmazonTokens tokens, Throwable failure) {
+    }
+
+    private Mono<Outcome> refresh(AccountServiceClient.Lease lease) {
+        Instant deadline = lease.leaseExpiresAt() == null ? Instant.now().plus(properties.leaseMargin())
+                : lease.leaseExpiresAt().minus(properties.leaseMargin());
+        return amazon.refresh(lease.region(), lease.refreshToken(), deadline)
+                .map(tokens -> new Answer(tokens, null))
+                .onErrorResume(error -> Mono.just(new Answer(null, error)))
+                .flatMap(answer -> answer.tokens() != null ? reportSuccess(lease, answer.tokens()) : reportFailure(lease, answer.failure()));
+    }
+
+    /**
+     * Reports a granted refresh until account-service answers: through its outages (with backoff),
+     * past the end of the lease. Only a refusal that no retry can change (a 4xx other than 409)
+     * ends it, and then the tokens are lost: logged as an error, without them.
+     */
+    private Mono<Outcome> reportSuccess(AccountServiceClient.Lease lease, AmazonTokens tokens) {
+        // detached from the caller: a consumer restart cancels its records' work, never a success report
+        CompletableFuture<Outcome> delivery = deliverSuccess(lease, tokens).toFuture();
+        pendingReports.add(delivery);
+        delivery.whenComplete((outcome, error) -> pendingReports.remove(delivery));
+        return Mono.fromFuture(delivery, true);
+    }
+
+    /** Success reports still being delivered. */
+    int pendingSuccessReports() {
+        return pendingReports.size();
+    }
+
+    private Mono<Outcome> deliverSuccess(AccountServiceClient.Lease lease, AmazonTokens tokens) {
+        String rotated = tokens.refreshToken() != null && !tokens.refreshToken().equals(lease.refreshToken()) ? tokens.refreshToken() : null;
+        return accountService.reportSuccess(lease.connectionId(), lease.generation(), tokens.accessToken(), tokens.expiresIn().toSeconds(), rotated)
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, properties.reportRetryBackoff())
+                        .maxBackoff(properties.reportRetryMaxBackoff())
+                        .filter(AccountServiceClient::worthRetrying)
+                        .doBeforeRetry(retry -> {
+                            meters.counter("refresher.success_report.retries").increment();
+                            if (retry.totalRetries() == 0) {
+                                log.warn("success report for connection {} (generation {}) not delivered ({}); retrying until it is",
+                                        lease.connectionId(), lease.generation(), retry.failure().toString());
+                            }
+                        }))
+                .doOnError(error -> log.error("success report for connection {} (generation {}) refused ({}); its tokens are lost",
+                        lease.connectionId(), lease.generation(), error.toString()))
+                .map(result -> {
+                    if (result == ReportResult.STALE) {
+                        log.info("refresh of connection {} (generation {}) succeeded, but a newer outcome was stored already",
+                                lease.connectionId(), lease.generation());
+                        return Outcome.SUPERSEDED;
+                    }
+                    return Outcome.REFRESHED;
                 });
+    }
+
+    private Mono<Outcome> reportFailure(AccountServiceClient.Lease lease, Throwable error) {
+        boolean permanent = error instanceof AmazonRefreshException e && e.permanent();
+        String code = errorCode(error);
+        Duration retryAfter = error instanceof AmazonRefreshException e ? e.retryAfter()
+                : error instanceof RefreshDeadlineException e ? e.retryAfter() : null;
+        log.info("refresh of connection {} (generation {}) failed: {}", lease.connectionId(), lease.generation(), code);
+        return accountService.reportFailure(lease.connectionId(), lease.generation(), permanent, code, retryAfter)
+                .thenReturn(permanent ? Outcome.REAUTH_REQUIRED : Outcome.RETRY);
     }
 
     private static String errorCode(Throwable error) {
         if (error instanceof AmazonRefreshException e) {
+            return e.errorCode();
+        }
+        if (error instanceof RefreshDeadlineException e) {
             return e.errorCode();
         }
         if (error instanceof CallNotPermittedException) {

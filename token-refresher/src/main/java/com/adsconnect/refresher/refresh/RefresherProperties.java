@@ -21,6 +21,16 @@ import org.springframework.validation.annotation.Validated;
  * @param maxRetries               deliveries from the retry topic before the dead-letter topic
  * @param shutdownTimeout          how long shutdown waits for in-flight refreshes
  * @param dedupCapacity            event ids remembered to drop duplicate deliveries
+ * @param leaseMargin              a call to Amazon starts only if it can end (time limit included) this long before
+ *                                 the lease does, so no call outlives its lease even with some clock skew
+ * @param forwardTimeout           how long one forward to the retry or dead-letter topic may take
+ * @param forwardAttempts          forwards tried (with backoff) before the consumer gives the record back to Kafka
+ *                                 and starts again from the last committed offset
+ * @param reportRetryBackoff       first wait before a success report is sent again, doubled each time
+ * @param reportRetryMaxBackoff    the longest such wait; success reports are retried until account-service answers
+ * @param sessionTimeout           the consumer's Kafka session timeout: how long a replica that vanished without
+ *                                 leaving the group (killed, or its consumer replaced while Kafka was away) keeps
+ *                                 its partitions
  */
 @Validated
 @ConfigurationProperties("refresher")
@@ -34,5 +44,11 @@ public record RefresherProperties(
         @NotNull @DefaultValue("30s") Duration retryDelay,
         @Min(0) @DefaultValue("3") int maxRetries,
         @NotNull @DefaultValue("20s") Duration shutdownTimeout,
-        @Min(100) @DefaultValue("100000") int dedupCapacity) {
+        @Min(100) @DefaultValue("100000") int dedupCapacity,
+        @NotNull @DefaultValue("5s") Duration leaseMargin,
+        @NotNull @DefaultValue("30s") Duration forwardTimeout,
+        @Min(1) @DefaultValue("3") int forwardAttempts,
+        @NotNull @DefaultValue("500ms") Duration reportRetryBackoff,
+        @NotNull @DefaultValue("15s") Duration reportRetryMaxBackoff,
+        @NotNull @DefaultValue("45s") Duration sessionTimeout) {
 }

@@ -30,14 +30,14 @@ class AmazonTokenClientAccess {
     /** Sends refreshes while the sandbox answers 500, until the region's breaker opens. */
     void storm(String region, int failures) {
         TestInfrastructure.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, failures, new SandboxAmazonFault.ServerError(500));
-        Flux.range(0, 20).concatMap(i -> client.refresh(region, "Atzr|storm").then(Mono.just(i)).onErrorResume(e -> Mono.just(i)))
+        Flux.range(0, 20).concatMap(i -> client.refresh(region, "Atzr|storm", java.time.Instant.now().plusSeconds(600)).then(Mono.just(i)).onErrorResume(e -> Mono.just(i)))
                 .takeUntil(i -> "OPEN".equals(state(region)))
                 .blockLast(Duration.ofSeconds(60));
     }
 
     /** A successful refresh with a real sandbox refresh token. */
     void recover(String region) throws Exception {
-        client.refresh(region, grant(region)).block(Duration.ofSeconds(10));
+        client.refresh(region, grant(region), java.time.Instant.now().plusSeconds(600)).block(Duration.ofSeconds(10));
     }
 
     String state(String region) {

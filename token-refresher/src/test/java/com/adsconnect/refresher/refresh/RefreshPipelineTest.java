@@ -9,10 +9,12 @@ import static org.awaitility.Awaitility.await;
 import com.adsconnect.devinfra.amazon.SandboxAmazon.Endpoint;
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
+import com.adsconnect.devinfra.net.TcpProxy;
 import com.adsconnect.testsupport.AccountServiceProcess;
 import com.adsconnect.testsupport.RealInfrastructure;
 import com.adsconnect.testsupport.TestInfrastructure;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -46,12 +48,16 @@ import org.springframework.test.context.DynamicPropertySource;
 class RefreshPipelineTest {
 
     private static AccountServiceProcess accountService;
+    /** Between this refresher and account-service, to take account-service away from it alone. */
+    private static TcpProxy toAccountService;
 
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) throws Exception {
         accountService = new AccountServiceProcess();
+        URI url = URI.create(accountService.url());
+        toAccountService = TcpProxy.start(url.getHost(), url.getPort());
         SandboxAmazon amazon = TestInfrastructure.amazon();
-        registry.add("account-service.url", accountService::url);
+        registry.add("account-service.url", () -> "http://" + toAccountService.host() + ":" + toAccountService.port());
         registry.add("account-service.api-key", () -> AccountServiceProcess.REFRESHER_KEY);
         registry.add("amazon.client-id", () -> SandboxAmazon.CLIENT_ID);
         registry.add("amazon.client-secret", () -> SandboxAmazon.CLIENT_SECRET);
@@ -66,6 +72,7 @@ class RefreshPipelineTest {
         registry.add("refresher.group-id", () -> "refresher-test-" + UUID.randomUUID());
         registry.add("refresher.retry-delay", () -> "1s");
         registry.add("amazon.time-limit", () -> "1s");
+        registry.add("refresher.report-retry-max-backoff", () -> "2s");
         registry.add("amazon.retry.initial-backoff", () -> "100ms");
         registry.add("amazon.retry.max-backoff", () -> "1s");
         registry.add("amazon.circuit-breaker.sliding-window-size", () -> "10");
@@ -75,6 +82,9 @@ class RefreshPipelineTest {
 
     @AfterAll
     static void stopAccountService() {
+        if (toAccountService != null) {
+            toAccountService.close();
+        }
         if (accountService != null) {
             accountService.close();
         }
@@ -86,6 +96,39 @@ class RefreshPipelineTest {
     @AfterEach
     void clearFaults() {
         TestInfrastructure.amazon().reset();
+        toAccountService.restore();
+    }
+
+    @Test
+    void aSuccessReportThatCannotBeDeliveredForAWhileIsStoredOnceAccountServiceAnswersAgain() throws Exception {
+        String id = accountService.connect("user_report_outage", "NA");
+        SandboxAmazonFault.Gate amazonAnswer = TestInfrastructure.amazon().holdNext(Endpoint.TOKEN);
+        int before = refreshCalls();
+
+        accountService.expireSoon(id);
+        // the lease is taken and Amazon has the refresh request; then account-service becomes unreachable
+        assertThat(amazonAnswer.awaitArrival(Duration.ofSeconds(30))).isTrue();
+        toAccountService.cut();
+        amazonAnswer.open();
+
+        // Amazon granted the refresh; the report cannot get through, and is tried again and again
+        await().atMost(Duration.ofSeconds(30)).until(() -> successReportRetries() >= 3);
+        assertThat(accountService.secondsLeft(id)).isLessThan(600);
+        toAccountService.restore();
+
+        // (the refresher's breaker for account-service opened meanwhile, and lets calls through again after 10 s)
+        await().atMost(Duration.ofSeconds(45)).until(() -> accountService.secondsLeft(id) > 3000);
+        assertThat(accountService.status(id)).isEqualTo("ACTIVE");
+        assertThat(refreshCalls() - before).as("one Amazon refresh, its tokens stored").isEqualTo(1);
+        assertThat(accountService.query("SELECT lease_expires_at IS NULL FROM connections WHERE id = ?::uuid", id)).isEqualTo("t");
+    }
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    private double successReportRetries() {
+        var counter = meters.find("refresher.success_report.retries").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test

@@ -86,6 +86,13 @@ public final class SandboxAmazon implements AutoCloseable {
         state.grantNext(region, account);
     }
 
+    /** Holds the next call of the endpoint until the returned gate is opened; then answers it for real. */
+    public SandboxAmazonFault.Gate holdNext(Endpoint endpoint) {
+        SandboxAmazonFault.Gate gate = new SandboxAmazonFault.Gate();
+        state.failNext(endpoint, 1, new SandboxAmazonFault.Held(gate));
+        return gate;
+    }
+
     /** Answers the next {@code times} calls of the endpoint with the fault. */
     public void failNext(Endpoint endpoint, int times, SandboxAmazonFault fault) {
         state.failNext(endpoint, times, fault);

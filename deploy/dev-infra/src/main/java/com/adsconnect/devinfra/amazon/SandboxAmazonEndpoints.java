@@ -198,6 +198,10 @@ final class SandboxAmazonEndpoints implements ResponseDefinitionTransformerV2 {
                     .withHeader("Content-Type", "application/json").withBody("{\"access_tok").build();
             case SandboxAmazonFault.Latency latency -> ResponseDefinitionBuilder.like(real.get())
                     .withFixedDelay((int) latency.delay().toMillis()).build();
+            case SandboxAmazonFault.Held held -> {
+                held.gate().pass();
+                yield real.get();
+            }
         };
     }
 

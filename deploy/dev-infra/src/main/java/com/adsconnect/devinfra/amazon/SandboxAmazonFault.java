@@ -28,4 +28,43 @@ public sealed interface SandboxAmazonFault {
     /** The real answer, after a delay. */
     record Latency(Duration delay) implements SandboxAmazonFault {
     }
+
+    /**
+     * The real answer, once the test opens the gate: the call has reached Amazon and its answer
+     * waits, so a test can act in between (cut a connection, stop a process) without guessing times.
+     */
+    record Held(Gate gate) implements SandboxAmazonFault {
+    }
+
+    /** Where a {@link Held} call waits. At most {@link #MAX_HOLD}, so a forgotten gate cannot hang a server thread. */
+    final class Gate {
+
+        static final Duration MAX_HOLD = Duration.ofMinutes(2);
+
+        private final java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
+
+        /** Blocks until the held call has arrived; false if it did not within the timeout. */
+        public boolean awaitArrival(Duration timeout) throws InterruptedException {
+            return arrived.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        public boolean hasArrived() {
+            return arrived.getCount() == 0;
+        }
+
+        /** Lets the held call have its answer. */
+        public void open() {
+            opened.countDown();
+        }
+
+        void pass() {
+            arrived.countDown();
+            try {
+                opened.await(MAX_HOLD.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 }

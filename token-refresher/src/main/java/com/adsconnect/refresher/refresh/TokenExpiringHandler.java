@@ -1,0 +1,11 @@
+package com.adsconnect.refresher.refresh;
+
+import reactor.core.publisher.Mono;
+
+/** What the Kafka side hands each {@code token-expiring} event to: {@link RefreshWorker} in production. */
+@FunctionalInterface
+interface TokenExpiringHandler {
+
+    /** Handles one event; an error means it could not be handled now (the event is tried again later). */
+    Mono<RefreshWorker.Outcome> handle(TokenExpiringEvent event);
+}
