@@ -25,10 +25,11 @@ class RefreshScheduler {
         this.properties = properties;
     }
 
+    /** Spring subscribes to this one publisher on every run: everything is computed per subscription. */
     @Scheduled(initialDelayString = "${token-vault.scheduler-initial-delay:5s}", fixedDelayString = "${token-vault.scheduler-interval:5s}")
     Mono<Void> run() {
         // claims beyond what the refreshers can finish within a lease would only expire and be claimed again
-        return coordinator.claimsInFlight()
+        return Mono.defer(coordinator::claimsInFlight)
                 .flatMap(inFlight -> claimUpTo(properties.maxInFlight() - inFlight, MAX_BATCHES_PER_RUN))
                 .doOnNext(claimed -> {
                     if (claimed > 0) {

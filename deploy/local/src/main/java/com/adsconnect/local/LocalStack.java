@@ -57,6 +57,7 @@ public final class LocalStack {
     private PostgresServer postgres;
     private InProcessKafkaBroker kafka;
     private TcpProxy databaseProxy;
+    private TcpProxy refresherToAccountServiceProxy;
 
     /** The user the demo signs in as; the front end's origin serves the Amazon callback page. */
     public static final String DEMO_USER = "user_demo";
@@ -131,12 +132,20 @@ public final class LocalStack {
         return databaseProxy == null ? postgres.port() : databaseProxy.port();
     }
 
-    /** The proxy between account-service and PostgreSQL (with {@code databaseBehindProxy}), to cut the database off. */
+    /** The proxy between account-service and PostgreSQL (with {@code faultProxies}), to cut the database off. */
     public TcpProxy databaseProxy() {
         return databaseProxy;
     }
 
-    /** The broker, to stop and start it (same ports, same data) as in a Kafka outage. */
+    /** The proxy between the refreshers and account-service (with {@code faultProxies}). */
+    public TcpProxy refresherToAccountServiceProxy() {
+        return refresherToAccountServiceProxy;
+    }
+
+    /**
+     * The broker, to stop and start it (same ports, same data) as in a Kafka outage; with
+     * {@code faultProxies} also to stall it.
+     */
     public InProcessKafkaBroker kafka() {
         return kafka;
     }
@@ -178,12 +187,15 @@ public final class LocalStack {
         postgres.ensureDatabase(settings.database());
         this.postgres = postgres;
 
-        if (settings.databaseBehindProxy()) {
+        if (settings.faultProxies()) {
             this.databaseProxy = TcpProxy.start(postgres.host(), postgres.port());
             infrastructure.add(databaseProxy);
         }
-        InProcessKafkaBroker kafka = InProcessKafkaBroker.at(settings.workDir().resolve("kafka"),
-                settings.kafkaPort(), settings.kafkaControllerPort(), 6).start();
+        InProcessKafkaBroker kafka = (settings.faultProxies()
+                ? InProcessKafkaBroker.stallableAt(settings.workDir().resolve("kafka"), settings.kafkaPort(), FreePorts.pick(),
+                        settings.kafkaControllerPort(), 6)
+                : InProcessKafkaBroker.at(settings.workDir().resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort(), 6))
+                .start();
         infrastructure.add(kafka);
         this.kafka = kafka;
 
@@ -238,9 +250,15 @@ public final class LocalStack {
         gatewayArgs.addAll(settings.extraArgumentsOf(LocalStackSettings.GATEWAY));
         startService(LocalStackSettings.GATEWAY, settings.authGatewayJar(), gatewayArgs, Map.of(), true);
 
+        int refresherToAccountService = settings.accountServicePort();
+        if (settings.faultProxies()) {
+            this.refresherToAccountServiceProxy = TcpProxy.start("127.0.0.1", settings.accountServicePort());
+            infrastructure.add(refresherToAccountServiceProxy);
+            refresherToAccountService = refresherToAccountServiceProxy.port();
+        }
         List<String> refresherArgs = new ArrayList<>(List.of(
                 "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--account-service.url=http://127.0.0.1:" + settings.accountServicePort(),
+                "--account-service.url=http://127.0.0.1:" + refresherToAccountService,
                 "--amazon.client-id=" + SandboxAmazon.CLIENT_ID));
         amazon.regionProperties().forEach((key, value) -> refresherArgs.add("--" + key + "=" + value));
         refresherArgs.addAll(settings.extraArgumentsOf(LocalStackSettings.TOKEN_REFRESHER));

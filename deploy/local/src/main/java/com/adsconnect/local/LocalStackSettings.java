@@ -34,7 +34,7 @@ public record LocalStackSettings(
         Instances instances,
         Map<String, List<String>> extraArguments,
         boolean pickFreePorts,
-        boolean databaseBehindProxy) {
+        boolean faultProxies) {
 
     public static final String GATEWAY = "auth-gateway";
     public static final String ACCOUNT_SERVICE = "account-service";
@@ -103,11 +103,15 @@ public record LocalStackSettings(
     public LocalStackSettings withDatabase(String name) {
         return new LocalStackSettings(workDir, name, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
                 amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
-                instances, extraArguments, pickFreePorts, databaseBehindProxy);
+                instances, extraArguments, pickFreePorts, faultProxies);
     }
 
-    /** account-service reaches PostgreSQL through a TCP proxy that tests can cut, as in a database restart. */
-    public LocalStackSettings withDatabaseBehindProxy() {
+    /**
+     * Links that tests can break go through TCP proxies: account-service to PostgreSQL (cut, as in
+     * a database restart), every client to Kafka (cut or stalled, as in a broker that hangs), and
+     * the refreshers to account-service (cut, as in a network partition between them).
+     */
+    public LocalStackSettings withFaultProxies() {
         return new LocalStackSettings(workDir, database, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
                 amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
                 instances, extraArguments, pickFreePorts, true);
@@ -116,7 +120,7 @@ public record LocalStackSettings(
     public LocalStackSettings withInstances(Instances count) {
         return new LocalStackSettings(workDir, database, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
                 amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
-                count, extraArguments, pickFreePorts, databaseBehindProxy);
+                count, extraArguments, pickFreePorts, faultProxies);
     }
 
     public LocalStackSettings withExtraArguments(String service, String... arguments) {
@@ -124,7 +128,7 @@ public record LocalStackSettings(
         extra.put(service, List.of(arguments));
         return new LocalStackSettings(workDir, database, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
                 amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
-                instances, Map.copyOf(extra), pickFreePorts, databaseBehindProxy);
+                instances, Map.copyOf(extra), pickFreePorts, faultProxies);
     }
 
     List<String> extraArgumentsOf(String service) {

@@ -25,6 +25,7 @@ import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -69,11 +70,14 @@ class FaultIT {
         redisProxy = TcpProxy.start(System.getenv().getOrDefault("DEV_REDIS_HOST", "127.0.0.1"),
                 Integer.parseInt(System.getenv().getOrDefault("DEV_REDIS_PORT", "6379")));
         stack = new LocalStack(Stacks.forSuite("fault-it")
-                .withDatabaseBehindProxy()
+                .withFaultProxies()
                 .withExtraArguments(LocalStackSettings.ACCOUNT_SERVICE, "--token-vault.scheduler-interval=500ms",
                         "--kafka.relay-interval=100ms", "--token-vault.lease-duration=15s", "--token-vault.failure-backoff=2s",
                         "--token-vault.max-failure-backoff=10s")
-                .withExtraArguments(LocalStackSettings.TOKEN_REFRESHER, "--refresher.commit-interval=200ms", "--refresher.retry-delay=3s")
+                .withExtraArguments(LocalStackSettings.TOKEN_REFRESHER, "--refresher.commit-interval=200ms", "--refresher.retry-delay=3s",
+                        "--refresher.report-retry-max-backoff=2s", "--account-service.circuit-open=2s",
+                        // a call must fit in the lease with its margin: 3 s + 5 s of the 15 s lease
+                        "--amazon.time-limit=3s")
                 .withExtraArguments(LocalStackSettings.GATEWAY, "--rate-limit.backend=redis",
                         "--rate-limit.redis.url=redis://" + redisProxy.host() + ":" + redisProxy.port(),
                         "--rate-limit.redis.key-prefix=fault-it-" + System.nanoTime() + ":"));
@@ -157,6 +161,37 @@ class FaultIT {
 
     @Test
     @Order(5)
+    void successReportsThatCannotReachAccountServiceForAWhileAreStoredOnceItAnswers() throws Exception {
+        AtomicReference<SandboxAmazonFault.Gate> held = new AtomicReference<>();
+        AtomicLong retried = new AtomicLong();
+        wave("account-service cut off from the refresher while Amazon's answers were on their way", false,
+                () -> held.set(stack.amazon().holdNext(SandboxAmazon.Endpoint.TOKEN)),
+                () -> {
+                    // a refresh has its lease and Amazon has its request: now the refresher loses account-service
+                    assertThat(held.get().awaitArrival(Duration.ofSeconds(60))).isTrue();
+                    double before = refresherMetric("refresher_success_report_retries_total");
+                    stack.refresherToAccountServiceProxy().cut();
+                    held.get().open();
+                    try {
+                        // the granted refresh's report failed and is being sent again
+                        await().atMost(Duration.ofSeconds(30)).until(() -> refresherMetric("refresher_success_report_retries_total") > before);
+                        Thread.sleep(3_000);
+                    } finally {
+                        stack.refresherToAccountServiceProxy().restore();
+                    }
+                    retried.set((long) (refresherMetric("refresher_success_report_retries_total") - before));
+                });
+        // the access token Amazon granted while account-service was out of reach is the one in use
+        String granted = held.get().answer().replaceAll(".*\"access_token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+        long serving = connectionIdsWithUsers().entrySet().stream()
+                .filter(entry -> granted.equals(accessToken(entry.getValue(), entry.getKey())))
+                .count();
+        assertThat(serving).as("connections whose token API serves the held refresh's access token").isEqualTo(1);
+        report.add("  ... success reports sent again while cut off: %d; the held refresh's tokens stored and served".formatted(retried.get()));
+    }
+
+    @Test
+    @Order(6)
     void theGatewaysRedisGoesAway() throws Exception {
         String token = stack.clerk().sessionToken("user_fault_0");
         assertThat(gateway.get("/api/v1/me", bearer(token)).status()).isEqualTo(200);
@@ -180,7 +215,7 @@ class FaultIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void duplicateAndReorderedKafkaDeliveriesChangeNothing() throws Exception {
         Map<String, Long> generations = generations();
         Date since = new Date();
@@ -208,7 +243,7 @@ class FaultIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void anInternalServiceWasNeverHandedAnAlmostExpiredToken() {
         watcher.stop();
         report.add("internal token API during all faults: %d tokens served, %d answered 503 (retry later), %d other errors, %d with less than a minute left"
@@ -249,6 +284,25 @@ class FaultIT {
         report.add("%s: %d/%d connections refreshed and ACTIVE in %d s, %d Amazon refreshes (%d connections twice, each on a new lease), outbox empty, no lease open"
                 .formatted(fault, connections, connections, Duration.ofNanos(System.nanoTime() - started).toSeconds(),
                         refreshes.stream().mapToInt(Integer::intValue).sum(), twice));
+    }
+
+    private static Map<String, String> connectionIdsWithUsers() {
+        return db.pairs("SELECT id::text, user_id FROM connections");
+    }
+
+    /** What the internal token API serves for the connection now. */
+    private static String accessToken(String userId, String connectionId) {
+        Reply reply = new StackClient(stack.accountServiceUrl()).send("POST", "/internal/v1/tokens", Map.of("X-Api-Key", stack.readerApiKey()),
+                "application/json", "{\"userId\":\"" + userId + "\",\"connectionId\":\"" + connectionId + "\"}");
+        return reply.status() == 200 ? reply.json("$.accessToken") : null;
+    }
+
+    /** A counter of the (single) refresher, from its Prometheus endpoint; 0 when absent. */
+    private static double refresherMetric(String name) {
+        Reply metrics = new StackClient(stack.tokenRefresherUrl()).get("/actuator/prometheus", Map.of());
+        return metrics.body().lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private interface ThrowingRunnable {

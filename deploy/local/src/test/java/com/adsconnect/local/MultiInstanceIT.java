@@ -8,6 +8,7 @@ import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
 import com.adsconnect.local.LocalStackSettings.Instances;
 import com.adsconnect.local.support.AmazonRefreshCalls;
+import com.adsconnect.local.support.OutboxLedger;
 import com.adsconnect.local.support.StackDb;
 import com.adsconnect.local.support.Stacks;
 import java.net.URI;
@@ -56,11 +57,13 @@ class MultiInstanceIT {
     private static LocalStack stack;
     private static StackDb db;
     private static final List<String> connectionIds = new ArrayList<>();
+    private static final List<String> report = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
         settings = Stacks.forSuite("multi-instance-it")
                 .withInstances(new Instances(2, 2, 3))
+                .withFaultProxies()
                 .withExtraArguments(LocalStackSettings.ACCOUNT_SERVICE, "--token-vault.scheduler-interval=500ms",
                         "--kafka.relay-interval=100ms", "--kafka.topics.partitions=12", "--token-vault.lease-duration=30s")
                 .withExtraArguments(LocalStackSettings.TOKEN_REFRESHER, "--refresher.commit-interval=200ms")
@@ -89,6 +92,8 @@ class MultiInstanceIT {
         if (stack != null) {
             stack.stop();
         }
+        System.out.println("multi-instance suite:");
+        report.forEach(line -> System.out.println("  " + line));
     }
 
     @Test
@@ -119,7 +124,8 @@ class MultiInstanceIT {
         stack.restartInstance("token-refresher-1");
 
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> freshConnections() == total);
-        System.out.printf("multi-instance: %d of %d connections refreshed before the restart began%n", refreshedBeforeRestart, total);
+        report.add("rolling restart mid-wave: %d of %d connections refreshed before it began, all %d refreshed exactly once after"
+                .formatted(refreshedBeforeRestart, total, total));
         assertThat(refreshedBeforeRestart).as("the restart happened mid-wave").isLessThan(total);
 
         Map<String, Integer> calls = AmazonRefreshCalls.byToken(stack.amazon(), roundStart, false);
@@ -138,6 +144,60 @@ class MultiInstanceIT {
 
     @Test
     @Order(3)
+    void everyEventCommittedWhileKafkaStallsArrivesOncePerId() throws Exception {
+        long total = db.count("SELECT count(*) FROM connections");
+        int connects = 16;
+        OutboxLedger.Tally tally;
+        try (OutboxLedger ledger = OutboxLedger.record(db)) {
+            stack.kafka().stall();
+            try (StackDb.Held early = db.hold(); StackDb.Held late = db.hold()) {
+                // two account-service transactions, as Outbox writes events: the early one takes ids a and
+                // b, the late one takes the id between them and commits last, while a relay holds a and b
+                String first = connectionIds.get(0);
+                String second = connectionIds.get(1);
+                writeEvent(early, first);
+                writeEvent(late, second);
+                writeEvent(early, first);
+                early.commit();
+                await().atMost(Duration.ofSeconds(30)).until(() -> db.count("""
+                        SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                           AND state = 'idle in transaction' AND query LIKE '%FROM outbox_events ORDER BY id%'""") == 1);
+                // meanwhile users connect through either replica (one event per transaction), the late
+                // transaction commits, and both replicas' schedulers claim a wave (hundreds of events per transaction)
+                try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+                    List<Future<String>> created = new ArrayList<>();
+                    for (int i = 0; i < connects; i++) {
+                        String user = "user_multi_stall_" + i;
+                        String replica = stack.instanceUrl(i % 2 == 0 ? "account-service-1" : "account-service-2");
+                        created.add(pool.submit(() -> new SandboxConnectFlow(replica).connect(stack.clerk().sessionToken(user), "NA").id()));
+                    }
+                    for (Future<String> id : created) {
+                        id.get();
+                    }
+                }
+                late.commit();
+                db.execute("UPDATE connections SET access_token_expires_at = now() + interval '4 minutes', next_refresh_at = NULL");
+                await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT count(*) FROM outbox_ledger") >= total + connects + 3);
+            } finally {
+                stack.kafka().resume();
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> db.count("SELECT count(*) FROM outbox_events") == 0);
+            tally = ledger.tally(stack.kafkaBootstrapServers(), List.of("amazon.token-expiring", "amazon.connection-status"));
+        }
+        report.add(("Kafka stalled while %d transactions on 2 replicas committed %d events (a wave's claims, %d connects, and one that "
+                + "committed inside a batch in flight): %d arrived, %d twice")
+                .formatted(tally.transactions(), tally.committed(), connects, tally.committed() - tally.missing().size(), tally.duplicated()));
+        assertThat(tally.committed()).isGreaterThanOrEqualTo((int) total + connects + 3);
+        assertThat(tally.missing()).as("committed events that never reached Kafka").isEmpty();
+
+        // and the wave goes on as usual once the broker answers
+        long now = db.count("SELECT count(*) FROM connections");
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> freshConnections() == now);
+        await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT count(*) FROM connections WHERE lease_expires_at IS NOT NULL") == 0);
+    }
+
+    @Test
+    @Order(4)
     void bothGatewaysDrawOnOneBudgetPerUser() throws Exception {
         String token = stack.clerk().sessionToken("user_multi_budget_" + System.nanoTime());
         int ok = 0;
@@ -154,6 +214,18 @@ class MultiInstanceIT {
         }
         assertThat(ok).as("requests within the shared budget").isEqualTo(BUDGET);
         assertThat(limited).as("requests over it, on either gateway").isEqualTo(10);
+    }
+
+    /** An event as account-service's Outbox writes one: under the connection's row lock, in the caller's transaction. */
+    private static void writeEvent(StackDb.Held transaction, String connectionId) {
+        transaction.text("""
+                INSERT INTO outbox_events (event_id, topic, event_key, event_type, subject, payload)
+                SELECT gen_random_uuid(), 'amazon.connection-status', id::text, 'dev.ads-connect.amazon.connection.status-changed.v1',
+                       'connections/' || id, jsonb_build_object('connectionId', id, 'userId', user_id, 'provider', provider,
+                           'region', region, 'status', status, 'previousStatus', status, 'reason', 'RECOVERED', 'errorCode', NULL,
+                           'occurredAt', now())
+                  FROM connections WHERE id = ?::uuid FOR NO KEY UPDATE
+                RETURNING id""", connectionId);
     }
 
     private static long freshConnections() {

@@ -67,7 +67,7 @@ public class AccountServiceClient {
                 .build());
         CircuitBreakerRegistry registry = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .failureRateThreshold(50).slidingWindowSize(20).minimumNumberOfCalls(10)
-                .waitDurationInOpenState(Duration.ofSeconds(10))
+                .waitDurationInOpenState(properties.circuitOpen())
                 .recordException(AccountServiceClient::isTransient)
                 .build());
         this.breaker = registry.circuitBreaker("account-service");

@@ -17,6 +17,7 @@ import org.springframework.validation.annotation.Validated;
  * @param apiKey       the key; sent as a bearer token
  * @param timeout      per call
  * @param maxAttempts  calls in all on I/O errors, timeouts and 5xx
+ * @param circuitOpen  how long the circuit breaker stays open once account-service failed most calls
  */
 @Validated
 @ConfigurationProperties("account-service")
@@ -24,5 +25,6 @@ public record AccountServiceProperties(
         @NotNull @DefaultValue("http://127.0.0.1:8081") URI url,
         @NotBlank String apiKey,
         @NotNull @DefaultValue("5s") Duration timeout,
-        @Min(1) @DefaultValue("4") int maxAttempts) {
+        @Min(1) @DefaultValue("4") int maxAttempts,
+        @NotNull @DefaultValue("10s") Duration circuitOpen) {
 }

@@ -2,6 +2,7 @@ package com.adsconnect.refresher.refresh;
 
 import com.adsconnect.refresher.kafka.KafkaProperties;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
@@ -110,8 +111,10 @@ class RefreshEventsKafka implements SmartLifecycle {
         this.sender = KafkaSender.create(SenderOptions.<String, String>create(producer)
                 .withKeySerializer(new StringSerializer())
                 .withValueSerializer(new StringSerializer()));
-        meters.gauge("refresher.consumer.in_flight", inFlight);
-        meters.gauge("refresher.consumer.running", this, self -> self.state == State.RUNNING ? 1 : 0);
+        Gauge.builder("refresher.consumer.in_flight", inFlight, AtomicInteger::get)
+                .description("records being processed").register(meters);
+        Gauge.builder("refresher.consumer.running", this, self -> self.state == State.RUNNING ? 1 : 0)
+                .description("1 while the consumer runs; 0 while it is restarting, stopping or not started").register(meters);
     }
 
     State state() {

@@ -9,6 +9,7 @@ import com.adsconnect.refresher.amazon.RefreshDeadlineException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +31,8 @@ import reactor.util.retry.Retry;
  * (a generation that moved on, or is already taken) end without an Amazon call. Logs name
  * connections and outcomes, never tokens.
  *
- * <p>Only what Amazon answered is reported as a failure. Once Amazon granted a refresh, its tokens
+ * <p>Only what Amazon answered (or the refusals of our own breaker and quota in front of it) is
+ * reported as a failure. Once Amazon granted a refresh, its tokens
  * are reported until account-service has stored them (or answered that a newer outcome is stored):
  * where Amazon rotated the refresh token, the report holds the only valid one. account-service keeps
  * such a report even after the lease ran out, so retries go on past it.
@@ -41,9 +43,11 @@ public class RefreshWorker implements TokenExpiringHandler {
     /**
      * How an event ended. {@code RETRY} means: the failure was reported as transient; try again
      * later. {@code SUPERSEDED}: Amazon granted the refresh, but account-service had already stored a
-     * newer outcome, so the report changed nothing.
+     * newer outcome, so the report changed nothing. {@code LEASE_ENDING}: the lease was too close to
+     * its end for a call to Amazon (the event waited long); nothing is reported, since nothing failed
+     * at Amazon, and the connection is claimed again when the lease runs out.
      */
-    public enum Outcome { REFRESHED, REAUTH_REQUIRED, RETRY, STALE, DUPLICATE, SUPERSEDED }
+    public enum Outcome { REFRESHED, REAUTH_REQUIRED, RETRY, STALE, DUPLICATE, SUPERSEDED, LEASE_ENDING }
 
     private static final Logger log = LoggerFactory.getLogger(RefreshWorker.class);
 
@@ -67,7 +71,8 @@ public class RefreshWorker implements TokenExpiringHandler {
                 return size() > capacity;
             }
         }));
-        meters.gauge("refresher.success_reports.pending", pendingReports, Set::size);
+        Gauge.builder("refresher.success_reports.pending", pendingReports, Set::size)
+                .description("granted refreshes whose report account-service has not answered yet").register(meters);
         this.timeToExpiry = DistributionSummary.builder("refresher.time_to_expiry")
                 .description("seconds the access token still had when its refresh started").baseUnit("seconds")
                 .publishPercentiles(0.5, 0.99).register(meters);
@@ -89,7 +94,9 @@ public class RefreshWorker implements TokenExpiringHandler {
                 })
                 .defaultIfEmpty(Outcome.STALE)
                 .map(outcome -> count(event, outcome))
-                .doOnError(error -> seenEvents.remove(event.eventId()));
+                // not handled after all (failed, or cancelled by a consumer restart): its redelivery is no duplicate
+                .doOnError(error -> seenEvents.remove(event.eventId()))
+                .doOnCancel(() -> seenEvents.remove(event.eventId()));
     }
 
     /** Amazon's answer, kept apart from what happens to the report afterwards. */
@@ -102,7 +109,18 @@ public class RefreshWorker implements TokenExpiringHandler {
         return amazon.refresh(lease.region(), lease.refreshToken(), deadline)
                 .map(tokens -> new Answer(tokens, null))
                 .onErrorResume(error -> Mono.just(new Answer(null, error)))
-                .flatMap(answer -> answer.tokens() != null ? reportSuccess(lease, answer.tokens()) : reportFailure(lease, answer.failure()));
+                .flatMap(answer -> {
+                    if (answer.tokens() != null) {
+                        return reportSuccess(lease, answer.tokens());
+                    }
+                    if (answer.failure() instanceof RefreshDeadlineException ending && "lease_ending".equals(ending.errorCode())) {
+                        log.warn("refresh of connection {} (generation {}) not attempted: its lease ends before a call could; it is "
+                                + "claimed again then (token-vault.lease-duration must leave room for the wait in Kafka, "
+                                + "amazon.time-limit and refresher.lease-margin)", lease.connectionId(), lease.generation());
+                        return Mono.just(Outcome.LEASE_ENDING);
+                    }
+                    return reportFailure(lease, answer.failure());
+                });
     }
 
     /**

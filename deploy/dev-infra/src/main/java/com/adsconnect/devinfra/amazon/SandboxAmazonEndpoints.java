@@ -200,7 +200,9 @@ final class SandboxAmazonEndpoints implements ResponseDefinitionTransformerV2 {
                     .withFixedDelay((int) latency.delay().toMillis()).build();
             case SandboxAmazonFault.Held held -> {
                 held.gate().pass();
-                yield real.get();
+                ResponseDefinition answer = real.get();
+                held.gate().answered(answer.getBody());
+                yield answer;
             }
         };
     }

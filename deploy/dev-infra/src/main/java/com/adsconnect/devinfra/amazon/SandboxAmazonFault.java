@@ -58,6 +58,17 @@ public sealed interface SandboxAmazonFault {
             opened.countDown();
         }
 
+        /** The body the held call was answered with, once it was; null before. */
+        public String answer() {
+            return answer;
+        }
+
+        private volatile String answer;
+
+        void answered(String body) {
+            answer = body;
+        }
+
         void pass() {
             arrived.countDown();
             try {

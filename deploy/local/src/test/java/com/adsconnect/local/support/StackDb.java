@@ -45,11 +45,71 @@ public final class StackDb {
         return pairs;
     }
 
+    /** The first column of every row. */
+    public java.util.List<String> texts(String sql, String... args) {
+        java.util.List<String> values = new java.util.ArrayList<>();
+        try (Connection connection = connect(); PreparedStatement statement = prepare(connection, sql, args);
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(sql, e);
+        }
+        return values;
+    }
+
     public void execute(String sql, String... args) {
         try (Connection connection = connect(); PreparedStatement statement = prepare(connection, sql, args)) {
             statement.execute();
         } catch (Exception e) {
             throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** A transaction held open by the test, to commit at a moment of its choosing; rolled back on close unless committed. */
+    public Held hold() {
+        try {
+            Connection connection = connect();
+            connection.setAutoCommit(false);
+            return new Held(connection);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot open a transaction", e);
+        }
+    }
+
+    public static final class Held implements AutoCloseable {
+
+        private final Connection connection;
+
+        private Held(Connection connection) {
+            this.connection = connection;
+        }
+
+        /** The first column of the first row, as a string. */
+        public String text(String sql, String... args) {
+            try (PreparedStatement statement = prepare(connection, sql, args); ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            } catch (Exception e) {
+                throw new IllegalStateException(sql, e);
+            }
+        }
+
+        public void commit() {
+            try {
+                connection.commit();
+            } catch (Exception e) {
+                throw new IllegalStateException("commit failed", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try (connection) {
+                connection.rollback();
+            } catch (Exception e) {
+                throw new IllegalStateException("close failed", e);
+            }
         }
     }
 
