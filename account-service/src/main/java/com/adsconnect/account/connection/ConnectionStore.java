@@ -103,6 +103,14 @@ public class ConnectionStore {
                 .then();
     }
 
+    /** The lease generation the stored tokens came from; empty when the connection holds none. */
+    public Mono<Long> tokensGeneration(UUID connectionId) {
+        return db.sql("SELECT generation FROM connection_tokens WHERE connection_id = :id")
+                .bind("id", connectionId)
+                .map(row -> row.get("generation", Long.class))
+                .one();
+    }
+
     public Mono<EncryptedTokens> tokens(UUID connectionId) {
         return db.sql("SELECT access_token_ciphertext, refresh_token_ciphertext FROM connection_tokens WHERE connection_id = :id")
                 .bind("id", connectionId)

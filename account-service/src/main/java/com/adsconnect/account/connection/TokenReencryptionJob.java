@@ -37,9 +37,25 @@ public class TokenReencryptionJob {
 
     private static final Logger log = LoggerFactory.getLogger(TokenReencryptionJob.class);
     private static final UUID BEFORE_FIRST = new UUID(0, 0);
+    /** Undecryptable rows named in the log, and kept in a pass's result: a removed key can make it millions. */
+    private static final int LOGGED_IDS = 20;
+    private static final int KEPT_IDS = 1000;
 
-    /** What one pass did: rows moved to the primary key, and the rows it could not decrypt. */
-    public record Pass(long moved, List<UUID> undecryptable) {
+    /** What one pass did: rows moved to the primary key, and (the first thousand of) the rows it could not decrypt. */
+    public record Pass(long moved, long undecryptable, List<UUID> undecryptableIds) {
+    }
+
+    /** The rows a pass could not decrypt: how many, and the first of them. */
+    private static final class Undecryptable {
+        private long count;
+        private final List<UUID> first = new ArrayList<>();
+
+        synchronized void add(UUID id) {
+            count++;
+            if (first.size() < KEPT_IDS) {
+                first.add(id);
+            }
+        }
     }
 
     private final DatabaseClient db;
@@ -85,33 +101,35 @@ public class TokenReencryptionJob {
     /** One pass over every row not under the primary key. */
     public Mono<Pass> reencryptAll() {
         return Mono.defer(() -> {
-            List<UUID> undecryptable = new ArrayList<>();
+            Undecryptable undecryptable = new Undecryptable();
             return reencryptBatch(BEFORE_FIRST, undecryptable)
                     .expand(batch -> batch.rows() == 0 ? Mono.empty() : reencryptBatch(batch.last(), undecryptable))
                     .map(Batch::moved)
                     .reduce(0L, Long::sum)
                     .map(moved -> {
-                        undecryptableInLastPass.set(undecryptable.size());
-                        if (!undecryptable.isEmpty()) {
-                            undecryptableRows.increment(undecryptable.size());
-                            log.warn("{} connections' tokens do not decrypt with the current keyset and stay under their old key: {}",
-                                    undecryptable.size(), undecryptable);
+                        undecryptableInLastPass.set(undecryptable.count);
+                        if (undecryptable.count > 0) {
+                            undecryptableRows.increment(undecryptable.count);
+                            log.warn("{} connections' tokens do not decrypt with the current keyset and stay under their old key: {}{}",
+                                    undecryptable.count, undecryptable.first.subList(0, Math.min(undecryptable.first.size(), LOGGED_IDS)),
+                                    undecryptable.count > LOGGED_IDS ? " and more" : "");
                         }
-                        return new Pass(moved, List.copyOf(undecryptable));
+                        return new Pass(moved, undecryptable.count, List.copyOf(undecryptable.first));
                     });
         });
     }
 
     /** Rows after {@code after} in id order; one transaction. */
-    private Mono<Batch> reencryptBatch(UUID after, List<UUID> undecryptable) {
+    private Mono<Batch> reencryptBatch(UUID after, Undecryptable undecryptable) {
         Mono<Batch> batch = db.sql("""
                         SELECT t.connection_id, c.user_id, t.access_token_ciphertext, t.refresh_token_ciphertext
                         FROM connection_tokens t JOIN connections c ON c.id = t.connection_id
-                        WHERE t.key_id <> :primary AND t.connection_id > :after
+                        WHERE t.key_id <> :primary AND NOT (t.key_id = ANY(:newer)) AND t.connection_id > :after
                         ORDER BY t.connection_id
                         LIMIT :batch
                         FOR UPDATE OF t SKIP LOCKED""")
                 .bind("primary", (long) vault.primaryKeyId())
+                .bind("newer", vault.keysAfterPrimary().stream().map(Integer::longValue).toArray(Long[]::new))
                 .bind("after", after)
                 .bind("batch", properties.reencryptBatchSize())
                 .map(row -> new Row(row.get("connection_id", UUID.class), row.get("user_id", String.class),
@@ -125,7 +143,7 @@ public class TokenReencryptionJob {
         return transaction.transactional(batch);
     }
 
-    private Mono<Long> reencrypt(Row row, List<UUID> undecryptable) {
+    private Mono<Long> reencrypt(Row row, Undecryptable undecryptable) {
         String id = row.connectionId().toString();
         byte[] access;
         byte[] refresh;

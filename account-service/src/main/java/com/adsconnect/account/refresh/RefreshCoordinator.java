@@ -90,9 +90,6 @@ public class RefreshCoordinator {
         }
     }
 
-    /** {@link ConnectionStore#COLUMNS} qualified with the alias {@code c}. */
-    private static final String CONNECTION_COLUMNS = ConnectionStore.COLUMNS.replaceAll("(\\w+)", "c.$1");
-
     /** Provider waits beyond this are not honoured as a refresh backoff. */
     private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
@@ -216,7 +213,9 @@ public class RefreshCoordinator {
     /**
      * Claims a connection for a refresher that retries a failed refresh later (from its retry
      * topic): a new generation, returned to the caller instead of announced, unless a refresh is in
-     * flight or the connection cannot be refreshed (409, and the retry is dropped as stale).
+     * flight, the connection waits out the backoff of its failures (a provider's Retry-After
+     * included), or it cannot be refreshed (409, and the retry is dropped as stale: the scheduler
+     * claims the connection again when its backoff ends).
      */
     public Mono<Long> claimForRetry(UUID connectionId) {
         Mono<Long> work = db.sql("""
@@ -224,13 +223,15 @@ public class RefreshCoordinator {
                            SET lease_generation = lease_generation + 1, lease_expires_at = now() + :lease, lease_taken_at = NULL
                          WHERE id = :id AND status IN ('ACTIVE', 'REFRESH_FAILING')
                            AND (lease_expires_at IS NULL OR lease_expires_at < now())
+                           AND (next_refresh_at IS NULL OR next_refresh_at <= now())
                         RETURNING lease_generation""")
                 .bind("id", connectionId)
                 .bind("lease", Interval.of(properties.leaseDuration()))
                 .map(row -> row.get("lease_generation", Long.class))
                 .one()
                 .switchIfEmpty(Mono.error(() -> new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.LEASE_UNAVAILABLE,
-                        "Lease unavailable", "A refresh is in flight, or the connection cannot be refreshed.")));
+                        "Lease unavailable", "A refresh is in flight, the connection waits out its refresh backoff, "
+                                + "or it cannot be refreshed.")));
         return transaction.transactional(work);
     }
 
@@ -269,14 +270,17 @@ public class RefreshCoordinator {
                 || report.expiresInSeconds() == null || report.expiresInSeconds() <= 0 || report.expiresInSeconds() > 86_400)) {
             return Mono.error(ApiProblem.invalidField("accessToken", "a success needs accessToken and expiresInSeconds (1..86400)"));
         }
-        Mono<ReportResult> work = db.sql("SELECT " + CONNECTION_COLUMNS
-                        + ", c.lease_generation, c.lease_expires_at, c.refresh_failures, t.generation AS tokens_generation "
-                        + "FROM connections c LEFT JOIN connection_tokens t ON t.connection_id = c.id WHERE c.id = :id FOR UPDATE OF c")
+        Mono<ReportResult> work = db.sql("SELECT " + ConnectionStore.COLUMNS + ", lease_generation, lease_expires_at, refresh_failures "
+                        + "FROM connections WHERE id = :id FOR UPDATE")
                 .bind("id", report.connectionId())
                 .map(row -> new Current(ConnectionStore.toConnection(row), row.get("lease_generation", Long.class),
-                        row.get("lease_expires_at", OffsetDateTime.class), row.get("refresh_failures", Integer.class),
-                        row.get("tokens_generation", Long.class)))
+                        row.get("lease_expires_at", OffsetDateTime.class), row.get("refresh_failures", Integer.class), null))
                 .one()
+                // read under the row lock, in a statement of its own: a join in the locking statement would
+                // keep the tokens row as it was before the wait for the lock (READ COMMITTED re-reads only the locked row)
+                .flatMap(locked -> connections.tokensGeneration(report.connectionId())
+                        .map(generation -> locked.withTokensGeneration(generation))
+                        .defaultIfEmpty(locked))
                 .flatMap(current -> {
                     ConnectionStatus status = current.connection().status();
                     boolean forCurrentLease = current.generation() == report.generation() && current.leaseExpiresAt() != null
@@ -428,6 +432,10 @@ public class RefreshCoordinator {
     }
 
     private record Current(Connection connection, long generation, OffsetDateTime leaseExpiresAt, int failures, Long tokensGeneration) {
+
+        Current withTokensGeneration(long tokens) {
+            return new Current(connection, generation, leaseExpiresAt, failures, tokens);
+        }
     }
 
 }

@@ -25,6 +25,7 @@ public final class TokenVault {
 
     private final Aead aead;
     private final int primaryKeyId;
+    private final java.util.List<Integer> keysAfterPrimary;
 
     /**
      * The vault for a cleartext Tink JSON keyset. It must come from a Secret or a KMS-decrypted
@@ -43,6 +44,24 @@ public final class TokenVault {
         }
         this.aead = keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
         this.primaryKeyId = keyset.getPrimary().getId();
+        java.util.List<Integer> newer = new java.util.ArrayList<>();
+        boolean afterPrimary = false;
+        for (int i = 0; i < keyset.size(); i++) {
+            if (afterPrimary) {
+                newer.add(keyset.getAt(i).getId());
+            }
+            afterPrimary |= keyset.getAt(i).isPrimary();
+        }
+        this.keysAfterPrimary = java.util.List.copyOf(newer);
+    }
+
+    /**
+     * Keys listed after the primary: keys added for a rotation that this keyset has not promoted
+     * yet (phase 1 of a rotation, or a replica not yet rolled out to phase 2). Rows under them are
+     * newer than the primary and are not moved back to it.
+     */
+    public java.util.List<Integer> keysAfterPrimary() {
+        return keysAfterPrimary;
     }
 
     /**

@@ -90,7 +90,7 @@ class KeyRotationReencryptionTest {
                 new OAuthStates(databaseClient, phase2), transaction, Clock.systemUTC(), meters);
 
         StepVerifier.create(job.reencryptAll())
-                .expectNext(new TokenReencryptionJob.Pass(4, List.of(damaged)))
+                .expectNext(new TokenReencryptionJob.Pass(4, 1, List.of(damaged)))
                 .verifyComplete();
 
         assertThat(db.count("SELECT count(*) FROM connection_tokens WHERE key_id <> ?", (long) phase2.primaryKeyId()))
@@ -106,7 +106,14 @@ class KeyRotationReencryptionTest {
         assertThat(meters.get("token_vault.reencryption.undecryptable.last_pass").gauge().value()).isEqualTo(1.0);
 
         // the next pass ends too, and reports the same row again
-        StepVerifier.create(job.reencryptAll()).expectNext(new TokenReencryptionJob.Pass(0, List.of(damaged))).verifyComplete();
+        StepVerifier.create(job.reencryptAll()).expectNext(new TokenReencryptionJob.Pass(0, 1, List.of(damaged))).verifyComplete();
+
+        // a replica still on the phase-1 keyset during the promotion's rollout leaves rows of the new key alone
+        TokenReencryptionJob phase1Job = new TokenReencryptionJob(databaseClient, phase1,
+                new TokenVaultProperties(shipped, null, Duration.ofMinutes(10), 2), new OAuthStates(databaseClient, phase1), transaction,
+                Clock.systemUTC(), new SimpleMeterRegistry());
+        StepVerifier.create(phase1Job.reencryptAll()).expectNext(new TokenReencryptionJob.Pass(0, 0, List.of())).verifyComplete();
+        assertThat(db.count("SELECT count(*) FROM connection_tokens WHERE key_id = ?", (long) phase2.primaryKeyId())).isEqualTo(4);
     }
 
     /** Spring builds a Mono-returning @Scheduled method's publisher once and subscribes to it on every run. */

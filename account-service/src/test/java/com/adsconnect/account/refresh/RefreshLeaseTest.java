@@ -229,6 +229,12 @@ class RefreshLeaseTest {
                 "retryAfterSeconds", 1200)).expectBody().jsonPath("$.applied").isEqualTo(true);
         assertThat(db.count("SELECT extract(epoch FROM next_refresh_at - now())::bigint FROM connections WHERE id = ?::uuid", id))
                 .isBetween(1190L, 1200L);
+        // a refresher retrying from its retry topic gets no new generation before then either
+        web.post().uri("/internal/v1/refresh/claims").headers(h -> h.setBearerAuth(TestApiKeys.REFRESHER))
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON).bodyValue(Map.of("connectionId", id)).exchange()
+                .expectStatus().isEqualTo(409)
+                .expectBody().jsonPath("$.type").isEqualTo("https://docs.ads-connect.dev/problems/lease-unavailable");
+        assertThat(db.count("SELECT lease_generation FROM connections WHERE id = ?::uuid", id)).isEqualTo(1);
         internal.report(Map.of("connectionId", id, "generation", 1, "outcome", "TRANSIENT_FAILURE", "errorCode", "rate_limited",
                 "retryAfterSeconds", -1)).expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("retryAfterSeconds");
     }

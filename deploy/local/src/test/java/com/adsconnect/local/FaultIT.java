@@ -167,9 +167,9 @@ class FaultIT {
         wave("account-service cut off from the refresher while Amazon's answers were on their way", false,
                 () -> held.set(stack.amazon().holdNext(SandboxAmazon.Endpoint.TOKEN)),
                 () -> {
+                    double before = refresherMetric("refresher_success_report_retries_total");
                     // a refresh has its lease and Amazon has its request: now the refresher loses account-service
                     assertThat(held.get().awaitArrival(Duration.ofSeconds(60))).isTrue();
-                    double before = refresherMetric("refresher_success_report_retries_total");
                     stack.refresherToAccountServiceProxy().cut();
                     held.get().open();
                     try {

@@ -132,14 +132,22 @@ public class AmazonTokenClient {
         CircuitBreaker breaker = circuitBreakers.circuitBreaker(name);
         RateLimiter limiter = rateLimiters.rateLimiter(name);
         Retry retry = retries.retry(name);
-        Mono<AmazonTokens> timedCall = Mono.defer(() -> call(region, endpoint, refreshToken))
-                .transformDeferred(TimeLimiterOperator.of(timeLimiter))
-                .onErrorMap(TimeoutException.class, e -> new AmazonRefreshException(false, "timeout", null, "Amazon did not answer in time"));
-        return Mono.defer(() -> waitForGateWithin(region, deadline))
-                .then(timedCall)
-                .transformDeferred(RateLimiterOperator.of(limiter))
-                .transformDeferred(CircuitBreakerOperator.of(breaker))
-                .transformDeferred(RetryOperator.of(retry));
+        return Mono.defer(() -> {
+            // what Amazon last answered to this refresh, for a deadline that stops its retries
+            AtomicReference<AmazonRefreshException> lastAnswer = new AtomicReference<>();
+            Mono<AmazonTokens> timedCall = Mono.defer(() -> call(region, endpoint, refreshToken))
+                    .transformDeferred(TimeLimiterOperator.of(timeLimiter))
+                    .onErrorMap(TimeoutException.class, e -> new AmazonRefreshException(false, "timeout", null, "Amazon did not answer in time"))
+                    .doOnError(AmazonRefreshException.class, lastAnswer::set);
+            // the quota's permit is taken after the Retry-After wait, and the deadline checked again after the permit's
+            Mono<AmazonTokens> permittedCall = Mono.defer(() -> requireTimeBefore(deadline, Duration.ZERO, lastAnswer.get()))
+                    .then(timedCall)
+                    .transformDeferred(RateLimiterOperator.of(limiter));
+            return Mono.defer(() -> waitForGateWithin(region, deadline, lastAnswer.get()))
+                    .then(permittedCall)
+                    .transformDeferred(CircuitBreakerOperator.of(breaker))
+                    .transformDeferred(RetryOperator.of(retry));
+        });
     }
 
     /** The breaker of a region, for health and tests. */
@@ -189,6 +197,10 @@ public class AmazonTokenClient {
         }
         if (status != 200) {
             String error = node.path("error").isString() ? node.get("error").asString() : null;
+            if (error != null && !error.matches("[a-z_]{1,64}")) {
+                // not an OAuth error code: never let it into metric tags, logs or the database
+                error = null;
+            }
             boolean permanent = error != null && PERMANENT_ERRORS.contains(error);
             throw new AmazonRefreshException(permanent, error == null ? "http_" + status : error, null,
                     "Amazon refused the refresh (" + status + ")");
@@ -203,15 +215,25 @@ public class AmazonTokenClient {
     }
 
     /** Waits for the region's Retry-After gate, unless the call could then not end before the deadline. */
-    private Mono<Void> waitForGateWithin(String region, Instant deadline) {
+    private Mono<Void> waitForGateWithin(String region, Instant deadline, AmazonRefreshException lastAnswer) {
         Instant now = Instant.now();
         Instant opens = gate(region).get();
         Duration wait = opens.isAfter(now) ? Duration.between(now, opens) : Duration.ZERO;
-        if (now.plus(wait).plus(amazon.timeLimit()).isAfter(deadline)) {
-            return Mono.error(wait.isZero() ? new RefreshDeadlineException("lease_ending", null)
-                    : new RefreshDeadlineException("rate_limited", wait));
+        return requireTimeBefore(deadline, wait, lastAnswer).then(wait.isZero() ? Mono.empty() : Mono.delay(wait).then());
+    }
+
+    /**
+     * Fails with {@link RefreshDeadlineException} when a call started after {@code wait} could not
+     * end before the deadline. It carries what Amazon last answered to this refresh, if it did, or
+     * the Retry-After that stands in the way.
+     */
+    private Mono<Void> requireTimeBefore(Instant deadline, Duration wait, AmazonRefreshException lastAnswer) {
+        if (!Instant.now().plus(wait).plus(amazon.timeLimit()).isAfter(deadline)) {
+            return Mono.empty();
         }
-        return wait.isZero() ? Mono.empty() : Mono.delay(wait).then();
+        return Mono.error(lastAnswer != null ? new RefreshDeadlineException(lastAnswer, wait)
+                : wait.isZero() ? new RefreshDeadlineException("lease_ending", null)
+                : new RefreshDeadlineException("rate_limited", wait));
     }
 
     private void closeGate(String region, Duration retryAfter) {

@@ -7,18 +7,43 @@ import java.time.Duration;
  * (the end of its lease): the next call could start only after Amazon's Retry-After or after the
  * lease had run out. Nothing reached Amazon for this attempt, so nothing can have been granted.
  *
- * <p>{@code errorCode} is {@code rate_limited} when Amazon's Retry-After is what stands in the way
- * (then {@code retryAfter} is how long it still holds), else {@code lease_ending}.
+ * <p>{@code errorCode}: when Amazon already answered this refresh with a failure, that failure's
+ * code (with the longer of its Retry-After and the wait that did not fit); else {@code rate_limited}
+ * when a Retry-After of another call is what stands in the way (then {@code retryAfter} is how long
+ * it still holds); else {@code lease_ending}: nothing was asked of Amazon at all.
  */
 public final class RefreshDeadlineException extends RuntimeException {
 
     private final String errorCode;
     private final Duration retryAfter;
+    private final AmazonRefreshException lastAnswer;
 
     RefreshDeadlineException(String errorCode, Duration retryAfter) {
-        super("no time left in the lease for another call to Amazon (" + errorCode + ")", null, false, false);
+        this(errorCode, retryAfter, null);
+    }
+
+    /** After Amazon answered this refresh with {@code lastAnswer}: that is the failure to report. */
+    RefreshDeadlineException(AmazonRefreshException lastAnswer, Duration wait) {
+        this(lastAnswer.errorCode(), longer(lastAnswer.retryAfter(), wait), lastAnswer);
+    }
+
+    private RefreshDeadlineException(String errorCode, Duration retryAfter, AmazonRefreshException lastAnswer) {
+        super("no time left in the lease for another call to Amazon (" + errorCode + ")", lastAnswer, false, false);
         this.errorCode = errorCode;
         this.retryAfter = retryAfter;
+        this.lastAnswer = lastAnswer;
+    }
+
+    private static Duration longer(Duration a, Duration b) {
+        if (a == null) {
+            return b == null || b.isZero() ? null : b;
+        }
+        return b == null || a.compareTo(b) >= 0 ? a : b;
+    }
+
+    /** Whether Amazon answered this refresh (with a failure) before the deadline stopped its retries. */
+    public boolean amazonAnswered() {
+        return lastAnswer != null;
     }
 
     public String errorCode() {

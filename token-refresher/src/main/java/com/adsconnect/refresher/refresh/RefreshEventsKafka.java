@@ -20,6 +20,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -31,6 +33,7 @@ import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.kafka.receiver.KafkaReceiver;
 import reactor.kafka.receiver.ReceiverOffset;
 import reactor.kafka.receiver.ReceiverOptions;
@@ -84,6 +87,9 @@ class RefreshEventsKafka implements SmartLifecycle {
     /** The last acknowledged offset per partition of the current consumer: what shutdown commits. */
     private final Map<TopicPartition, ReceiverOffset> lastAcknowledged = new ConcurrentHashMap<>();
     private volatile boolean intakeOpen = true;
+    private final Sinks.Empty<Void> stopping = Sinks.empty();
+    /** Partitions of the current consumer with a record left unprocessed at shutdown. */
+    private final java.util.Set<TopicPartition> leftUnprocessed = ConcurrentHashMap.newKeySet();
     private volatile State state = State.NOT_STARTED;
     private volatile String lastFailure;
     private volatile Disposable pipeline;
@@ -166,7 +172,9 @@ class RefreshEventsKafka implements SmartLifecycle {
                                 error.toString());
                     }
                 })
+                // the backoff starts again from its minimum once a new consumer delivered records
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, CONSUMER_RESTART_MIN_BACKOFF).maxBackoff(CONSUMER_RESTART_MAX_BACKOFF)
+                        .transientErrors(true)
                         .filter(error -> intakeOpen))
                 .doFinally(signal -> {
                     state = State.STOPPED;
@@ -179,23 +187,46 @@ class RefreshEventsKafka implements SmartLifecycle {
     private Flux<ReceiverRecord<String, String>> consume(ReceiverOptions<String, String> options) {
         KafkaReceiver<String, String> receiver = KafkaReceiver.create(options);
         lastAcknowledged.clear();
+        leftUnprocessed.clear();
         inFlight.set(0);
         return receiver.receive()
                 .doOnSubscribe(subscription -> {
                     state = State.RUNNING;
                     bindMetrics(receiver);
                 })
-                // once shutdown began, nothing new starts: those records go to the partition's next owner
-                .filter(record -> intakeOpen)
-                .doOnNext(record -> inFlight.incrementAndGet())
                 .groupBy(record -> record.receiverOffset().topicPartition())
                 .flatMap(partition -> partition
-                        .flatMapSequential(record -> process(record).thenReturn(record), properties.perPartitionConcurrency())
+                        .flatMapSequential(this::processUnlessStopping, properties.perPartitionConcurrency())
                         .doOnNext(record -> {
-                            record.receiverOffset().acknowledge();
-                            lastAcknowledged.put(record.receiverOffset().topicPartition(), record.receiverOffset());
+                            TopicPartition topicPartition = record.receiverOffset().topicPartition();
+                            // past a record left unprocessed nothing is acknowledged: its offset must not be committed over
+                            if (!leftUnprocessed.contains(topicPartition)) {
+                                record.receiverOffset().acknowledge();
+                                lastAcknowledged.put(topicPartition, record.receiverOffset());
+                            }
                             inFlight.decrementAndGet();
                         }), Integer.MAX_VALUE);
+    }
+
+    /**
+     * Processes the record, unless shutdown began before it started (or while it waited for its
+     * retry time): then it is left, unacknowledged, to the partition's next owner, and emits nothing.
+     */
+    private Mono<ReceiverRecord<String, String>> processUnlessStopping(ReceiverRecord<String, String> record) {
+        return Mono.defer(() -> {
+            if (!intakeOpen) {
+                leftUnprocessed.add(record.receiverOffset().topicPartition());
+                return Mono.empty();
+            }
+            inFlight.incrementAndGet();
+            return process(record)
+                    .map(processed -> {
+                        if (!processed) {
+                            leftUnprocessed.add(record.receiverOffset().topicPartition());
+                        }
+                        return record;
+                    });
+        });
     }
 
     private static boolean accountServiceUnavailable(Throwable error) {
@@ -218,11 +249,12 @@ class RefreshEventsKafka implements SmartLifecycle {
     }
 
     /**
-     * Handles one record. Completes when the record is done with (refreshed, stale, reported and
-     * forwarded to the retry or dead-letter topic); fails only when a needed forward failed, which
-     * restarts the consumer so that the record is delivered again.
+     * Handles one record. Emits true when the record is done with (refreshed, stale, reported and
+     * forwarded to the retry or dead-letter topic), false when shutdown interrupted its wait for
+     * its retry time; fails only when a needed forward failed, which restarts the consumer so that
+     * the record is delivered again.
      */
-    private Mono<Void> process(ReceiverRecord<String, String> record) {
+    private Mono<Boolean> process(ReceiverRecord<String, String> record) {
         Map<String, byte[]> headers = new HashMap<>();
         for (Header header : record.headers()) {
             headers.put(header.key(), header.value());
@@ -233,14 +265,14 @@ class RefreshEventsKafka implements SmartLifecycle {
         } catch (IllegalArgumentException malformed) {
             log.warn("{} at {}-{}@{}: sent to {}", malformed.getMessage(), record.topic(), record.partition(), record.offset(),
                     properties.deadLetterTopic());
-            return forward(record, properties.deadLetterTopic(), headers, 0, null);
+            return forward(record, properties.deadLetterTopic(), headers, 0, null).thenReturn(true);
         }
         Mono<Void> due = record.topic().equals(properties.retryTopic()) ? waitUntil(headers.get(NOT_BEFORE)) : Mono.empty();
-        return due.then(handler.handle(event)
-                        // account-service is down (its breaker is open): nothing can be leased or reported, so
+        Mono<Boolean> handled = Mono.defer(() -> handler.handle(event))
+                // account-service is down (its breaker is open): nothing can be leased or reported, so
                         // hold the event and try again rather than spend its retries; the partition waits
                         .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, ACCOUNT_SERVICE_DOWN_WAIT)
-                                .filter(RefreshEventsKafka::accountServiceUnavailable)))
+                                .filter(RefreshEventsKafka::accountServiceUnavailable))
                 .map(outcome -> outcome == RefreshWorker.Outcome.RETRY)
                 .onErrorResume(error -> {
                     // account-service unreachable even after retries: try again later rather than lose the event
@@ -251,7 +283,10 @@ class RefreshEventsKafka implements SmartLifecycle {
                         : event.retries() >= properties.maxRetries()
                                 ? forward(record, properties.deadLetterTopic(), headers, event.retries(), null)
                                 : forward(record, properties.retryTopic(), headers, event.retries() + 1,
-                                        Instant.now().plus(properties.retryDelay())));
+                                        Instant.now().plus(properties.retryDelay())))
+                .thenReturn(true);
+        // a retry's wait ends early at shutdown; then the record is left to the next owner
+        return due.then(Mono.defer(() -> intakeOpen ? handled : Mono.just(false)));
     }
 
     /** Sends a copy of the record to the retry or dead-letter topic, trying {@code forward-attempts} times. */
@@ -275,18 +310,40 @@ class RefreshEventsKafka implements SmartLifecycle {
                 .then()
                 .retryWhen(Retry.backoff(properties.forwardAttempts() - 1, FORWARD_MIN_BACKOFF)
                         .maxBackoff(properties.forwardTimeout())
+                        .filter(error -> !refusedForGood(error))
                         .doBeforeRetry(retry -> log.warn("forward of {}-{}@{} to {} failed ({}); trying again", record.topic(),
                                 record.partition(), record.offset(), topic, retry.failure().toString())))
-                .doOnSuccess(sent -> meters.counter("refresher.forwarded", "topic", topic).increment());
+                .doOnSuccess(sent -> meters.counter("refresher.forwarded", "topic", topic).increment())
+                // Kafka refuses this record for good (too large, not authorised, invalid topic): restarting the
+                // consumer would only meet it again. account-service reschedules a failing connection by itself.
+                .onErrorResume(RefreshEventsKafka::refusedForGood, error -> {
+                    meters.counter("refresher.forward_refused", "topic", topic).increment();
+                    log.error("Kafka refuses the forward of {}-{}@{} to {} ({}); record dropped", record.topic(), record.partition(),
+                            record.offset(), topic, error.toString());
+                    return Mono.empty();
+                });
     }
 
-    private static Mono<Void> waitUntil(byte[] notBefore) {
+    /** A Kafka error no retry can cure; anything else (timeouts, a broker away, unknown errors) counts as passing. */
+    private static boolean refusedForGood(Throwable error) {
+        boolean apiError = false;
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RetriableException) {
+                return false;
+            }
+            apiError |= cause instanceof ApiException;
+        }
+        return apiError;
+    }
+
+    /** Waits until the retry time, or until shutdown begins, whichever comes first. */
+    private Mono<Void> waitUntil(byte[] notBefore) {
         if (notBefore == null) {
             return Mono.empty();
         }
         try {
             Duration wait = Duration.between(Instant.now(), Instant.parse(new String(notBefore, StandardCharsets.UTF_8)));
-            return wait.isNegative() ? Mono.empty() : Mono.delay(wait).then();
+            return wait.isNegative() ? Mono.empty() : Mono.delay(wait).then().takeUntilOther(stopping.asMono());
         } catch (java.time.format.DateTimeParseException e) {
             return Mono.empty();
         }
@@ -296,14 +353,18 @@ class RefreshEventsKafka implements SmartLifecycle {
     public void stop() {
         intakeOpen = false;
         state = State.STOPPING;
+        stopping.tryEmitEmpty();
         long deadline = System.nanoTime() + properties.shutdownTimeout().toNanos();
         try {
-            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            while ((inFlight.get() > 0 || handler.refreshesInFlight() > 0) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             if (inFlight.get() > 0) {
-                log.warn("{} refreshes did not finish within {}; they will be delivered again", inFlight.get(),
+                log.warn("{} records were not done with within {}; they will be delivered again", inFlight.get(),
                         properties.shutdownTimeout());
+            }
+            if (handler.refreshesInFlight() > 0) {
+                log.error("{} refreshes were still running at shutdown; tokens Amazon granted them are lost", handler.refreshesInFlight());
             }
             commitAcknowledged(Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(2).toNanos())));
         } catch (InterruptedException e) {
@@ -322,9 +383,6 @@ class RefreshEventsKafka implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         state = State.STOPPED;
-        if (handler instanceof RefreshWorker worker && worker.pendingSuccessReports() > 0) {
-            log.error("{} success reports were still being delivered at shutdown; their tokens are lost", worker.pendingSuccessReports());
-        }
         if (consumerMetrics != null) {
             consumerMetrics.close();
         }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -57,7 +58,8 @@ public class RefreshWorker implements TokenExpiringHandler {
     private final RefresherProperties properties;
     private final Set<String> seenEvents;
     private final DistributionSummary timeToExpiry;
-    private final Set<CompletableFuture<Outcome>> pendingReports = ConcurrentHashMap.newKeySet();
+    private final Set<CompletableFuture<Outcome>> detachedRefreshes = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger successReportsPending = new AtomicInteger();
 
     RefreshWorker(AccountServiceClient accountService, AmazonTokenClient amazon, MeterRegistry meters, RefresherProperties properties) {
         this.accountService = accountService;
@@ -71,7 +73,7 @@ public class RefreshWorker implements TokenExpiringHandler {
                 return size() > capacity;
             }
         }));
-        Gauge.builder("refresher.success_reports.pending", pendingReports, Set::size)
+        Gauge.builder("refresher.success_reports.pending", successReportsPending, AtomicInteger::get)
                 .description("granted refreshes whose report account-service has not answered yet").register(meters);
         this.timeToExpiry = DistributionSummary.builder("refresher.time_to_expiry")
                 .description("seconds the access token still had when its refresh started").baseUnit("seconds")
@@ -80,23 +82,42 @@ public class RefreshWorker implements TokenExpiringHandler {
 
     @Override
     public Mono<Outcome> handle(TokenExpiringEvent event) {
-        if (!seenEvents.add(event.eventId())) {
-            return Mono.just(count(event, Outcome.DUPLICATE));
-        }
-        Mono<Long> generation = event.retries() == 0 ? Mono.just(event.generation()) : accountService.claim(event.connectionId());
-        return generation
-                .flatMap(current -> accountService.lease(event.connectionId(), current))
-                .flatMap(lease -> {
-                    if (lease.accessTokenExpiresAt() != null) {
-                        timeToExpiry.record(Math.max(0, Duration.between(Instant.now(), lease.accessTokenExpiresAt()).toSeconds()));
-                    }
-                    return refresh(lease);
-                })
-                .defaultIfEmpty(Outcome.STALE)
-                .map(outcome -> count(event, outcome))
-                // not handled after all (failed, or cancelled by a consumer restart): its redelivery is no duplicate
-                .doOnError(error -> seenEvents.remove(event.eventId()))
-                .doOnCancel(() -> seenEvents.remove(event.eventId()));
+        return Mono.defer(() -> {
+            if (!seenEvents.add(event.eventId())) {
+                return Mono.just(count(event, Outcome.DUPLICATE));
+            }
+            Mono<Long> generation = event.retries() == 0 ? Mono.just(event.generation()) : accountService.claim(event.connectionId());
+            return generation
+                    .flatMap(current -> accountService.lease(event.connectionId(), current))
+                    .flatMap(lease -> {
+                        if (lease.accessTokenExpiresAt() != null) {
+                            timeToExpiry.record(Math.max(0, Duration.between(Instant.now(), lease.accessTokenExpiresAt()).toSeconds()));
+                        }
+                        return detached(refresh(lease));
+                    })
+                    .defaultIfEmpty(Outcome.STALE)
+                    .map(outcome -> count(event, outcome))
+                    // not handled after all (failed, or cancelled by a consumer restart): its redelivery is no duplicate
+                    .doOnError(error -> seenEvents.remove(event.eventId()))
+                    .doOnCancel(() -> seenEvents.remove(event.eventId()));
+        });
+    }
+
+    /**
+     * Runs a leased refresh to its end whatever happens to the caller: once the lease is taken, the
+     * call to Amazon and the report of its answer are not cancelled by a consumer restart, since an
+     * answer Amazon gave (a rotated refresh token above all) must reach account-service.
+     */
+    private Mono<Outcome> detached(Mono<Outcome> refresh) {
+        CompletableFuture<Outcome> running = refresh.toFuture();
+        detachedRefreshes.add(running);
+        running.whenComplete((outcome, error) -> detachedRefreshes.remove(running));
+        return Mono.fromFuture(running, true);
+    }
+
+    @Override
+    public int refreshesInFlight() {
+        return detachedRefreshes.size();
     }
 
     /** Amazon's answer, kept apart from what happens to the report afterwards. */
@@ -113,7 +134,8 @@ public class RefreshWorker implements TokenExpiringHandler {
                     if (answer.tokens() != null) {
                         return reportSuccess(lease, answer.tokens());
                     }
-                    if (answer.failure() instanceof RefreshDeadlineException ending && "lease_ending".equals(ending.errorCode())) {
+                    if (answer.failure() instanceof RefreshDeadlineException ending && !ending.amazonAnswered()
+                            && "lease_ending".equals(ending.errorCode())) {
                         log.warn("refresh of connection {} (generation {}) not attempted: its lease ends before a call could; it is "
                                 + "claimed again then (token-vault.lease-duration must leave room for the wait in Kafka, "
                                 + "amazon.time-limit and refresher.lease-margin)", lease.connectionId(), lease.generation());
@@ -129,16 +151,10 @@ public class RefreshWorker implements TokenExpiringHandler {
      * ends it, and then the tokens are lost: logged as an error, without them.
      */
     private Mono<Outcome> reportSuccess(AccountServiceClient.Lease lease, AmazonTokens tokens) {
-        // detached from the caller: a consumer restart cancels its records' work, never a success report
-        CompletableFuture<Outcome> delivery = deliverSuccess(lease, tokens).toFuture();
-        pendingReports.add(delivery);
-        delivery.whenComplete((outcome, error) -> pendingReports.remove(delivery));
-        return Mono.fromFuture(delivery, true);
-    }
-
-    /** Success reports still being delivered. */
-    int pendingSuccessReports() {
-        return pendingReports.size();
+        return Mono.defer(() -> {
+            successReportsPending.incrementAndGet();
+            return deliverSuccess(lease, tokens).doFinally(signal -> successReportsPending.decrementAndGet());
+        });
     }
 
     private Mono<Outcome> deliverSuccess(AccountServiceClient.Lease lease, AmazonTokens tokens) {

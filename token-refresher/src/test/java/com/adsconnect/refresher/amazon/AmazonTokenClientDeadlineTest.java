@@ -62,13 +62,18 @@ class AmazonTokenClientDeadlineTest {
                     RefreshDeadlineException deadline = (RefreshDeadlineException) error;
                     assertThat(deadline.errorCode()).isEqualTo("rate_limited");
                     assertThat(deadline.retryAfter()).isBetween(Duration.ofSeconds(55), Duration.ofSeconds(60));
+                    assertThat(deadline.amazonAnswered()).as("Amazon's 429 is what is reported").isTrue();
                 })
                 .verify(Duration.ofSeconds(10));
 
         assertThat(refreshCalls() - calls).as("only the call that got the 429").isEqualTo(1);
         // the region's gate stays closed for the next refresh too, whose lease is as short
         StepVerifier.create(client.refresh("NA", "Atzr|deadline", Instant.now().plusSeconds(20)))
-                .expectError(RefreshDeadlineException.class)
+                .expectErrorSatisfies(error -> {
+                    RefreshDeadlineException deadline = (RefreshDeadlineException) error;
+                    assertThat(deadline.errorCode()).isEqualTo("rate_limited");
+                    assertThat(deadline.amazonAnswered()).as("nothing was asked of Amazon this time").isFalse();
+                })
                 .verify(Duration.ofSeconds(5));
         assertThat(refreshCalls() - calls).isEqualTo(1);
     }

@@ -56,7 +56,7 @@ class RefreshConsumerTest {
             // the first delivery's refresh fails (reported transient): it must go to the retry topic
             return handled.size() == 1 ? firstOutcome.asMono() : Mono.just(RefreshWorker.Outcome.REFRESHED);
         };
-        RefreshEventsKafka consumer = start(handler, Duration.ofMillis(200));
+        RefreshEventsKafka consumer = start(handler, Duration.ofMillis(200), 8);
         RefreshConsumerHealthIndicator health = new RefreshConsumerHealthIndicator(consumer);
         await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 1);
         assertThat(health.health().getStatus().getCode()).isEqualTo("UP");
@@ -79,15 +79,20 @@ class RefreshConsumerTest {
 
     @Test
     void shutdownLetsInFlightRefreshesFinishAndCommitsThemBeforeClosingTheConsumer() throws Exception {
-        RecordMetadata produced = produceEvent();
+        UUID connection = UUID.randomUUID();
+        RecordMetadata produced = produceEvent(connection);
+        // the next record of the same partition waits behind it (one at a time here), and must not start after shutdown began
+        RecordMetadata next = produceEvent(connection);
+        assertThat(next.partition()).isEqualTo(produced.partition());
         Sinks.One<RefreshWorker.Outcome> outcome = Sinks.one();
         List<String> handled = new CopyOnWriteArrayList<>();
         TokenExpiringHandler handler = event -> {
             handled.add(event.eventId());
             return outcome.asMono();
         };
-        // no periodic commit before the shutdown: only the shutdown's own commit can save the offset
-        RefreshEventsKafka consumer = start(handler, Duration.ofHours(1));
+        // no periodic commit before the shutdown: the offset is saved only if the consumer is still open
+        // when the refresh finishes (and its acknowledgement is committed before or at the close)
+        RefreshEventsKafka consumer = start(handler, Duration.ofHours(1), 1);
         await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() == 1);
 
         Thread stopping = Thread.ofPlatform().name("test-shutdown").start(consumer::stop);
@@ -98,12 +103,15 @@ class RefreshConsumerTest {
         stopping.join(Duration.ofSeconds(30));
 
         assertThat(stopping.isAlive()).isFalse();
-        assertThat(committed(produced)).as("the refresh that finished during shutdown is committed").isEqualTo(produced.offset() + 1);
+        assertThat(committed(produced)).as("the refresh that finished during shutdown is committed, and nothing after it")
+                .isEqualTo(produced.offset() + 1);
+        assertThat(handled).as("the record behind it was left to the next owner").hasSize(1);
         assertThat(consumer.state()).isEqualTo(RefreshEventsKafka.State.STOPPED);
     }
 
-    private RefreshEventsKafka start(TokenExpiringHandler handler, Duration commitInterval) {
-        RefresherProperties properties = new RefresherProperties(group, topic, topic + ".retry", topic + ".dlt", 8, commitInterval,
+    private RefreshEventsKafka start(TokenExpiringHandler handler, Duration commitInterval, int perPartitionConcurrency) {
+        RefresherProperties properties = new RefresherProperties(group, topic, topic + ".retry", topic + ".dlt", perPartitionConcurrency,
+                commitInterval,
                 Duration.ofSeconds(1), 3, Duration.ofSeconds(20), 1000, Duration.ofSeconds(5),
                 Duration.ofSeconds(2), 2, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(6));
         RefreshEventsKafka consumer = new RefreshEventsKafka(new KafkaProperties(kafka.bootstrapServers(), Duration.ofSeconds(3)),
@@ -114,7 +122,10 @@ class RefreshConsumerTest {
     }
 
     private RecordMetadata produceEvent() throws Exception {
-        UUID connection = UUID.randomUUID();
+        return produceEvent(UUID.randomUUID());
+    }
+
+    private RecordMetadata produceEvent(UUID connection) throws Exception {
         ProducerRecord<String, String> record = new ProducerRecord<>(topic, connection.toString(), """
                 {"connectionId":"%s","userId":"user_c","provider":"AMAZON","region":"NA","generation":1,"reason":"EXPIRING",\
                 "accessTokenExpiresAt":"2030-01-01T00:00:00Z","leaseExpiresAt":"2030-01-01T00:02:00Z"}""".formatted(connection));
