@@ -166,7 +166,10 @@ for (const module of ['account-service', 'auth-gateway', 'token-refresher']) {
     const source = fs.readFileSync(file, 'utf8');
     for (const m of source.matchAll(/(?:Counter|Timer|Gauge|DistributionSummary)\.builder\("([a-z_.]+)"|(?:counter|timer)\("([a-z_.]+)"/g)) {
       const name = (m[1] ?? m[2]).replaceAll('.', '_');
-      const chain = source.slice(m.index, m.index + 500);
+      // the builder chain up to its register(...): the next meter's settings are not this one's
+      const window = source.slice(m.index, m.index + 500);
+      const end = window.indexOf('.register(');
+      const chain = end >= 0 ? window.slice(0, end) : window;
       const unit = /baseUnit\("seconds"\)/.test(chain) || /Timer/.test(m[0]) || /timer\(/.test(m[0]) ? '_seconds' : '';
       meters.set(name + unit, { histogram: /publishPercentileHistogram/.test(chain), counter: /Counter|counter\(/.test(m[0]) });
     }
