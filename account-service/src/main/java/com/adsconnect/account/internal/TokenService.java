@@ -89,18 +89,21 @@ class TokenService {
                 .filter(this::usable)
                 .next()
                 .timeout(properties.urgentWait())
-                .onErrorMap(TimeoutException.class, timeout -> new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.TOKEN_NOT_READY,
-                        "Token not ready", "The access token is being refreshed. Retry after the indicated delay.",
-                        Map.of("connectionId", id.toString()), Map.of(HttpHeaders.RETRY_AFTER, "5")));
+                .onErrorMap(TimeoutException.class, timeout -> tokenNotReady("The access token is being refreshed.",
+                        Map.of("connectionId", id.toString()), 5));
     }
 
     /** Refreshing this connection keeps failing; the next attempt is due at {@code retryAt}, not sooner. */
     private static ApiProblem backingOff(UUID id, Instant retryAt) {
         long seconds = Math.max(1, (long) Math.ceil(Duration.between(Instant.now(), retryAt).toMillis() / 1000.0));
+        return tokenNotReady("Refreshing this connection's token is failing; the next attempt is due in " + seconds + " s.",
+                Map.of("connectionId", id.toString(), "status", ConnectionStatus.REFRESH_FAILING.name()), seconds);
+    }
+
+    /** 503 {@code token-not-ready}, with the {@code Retry-After} the caller should wait. */
+    private static ApiProblem tokenNotReady(String why, Map<String, Object> extensions, long retryAfterSeconds) {
         return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.TOKEN_NOT_READY, "Token not ready",
-                "Refreshing this connection's token is failing; the next attempt is due in " + seconds + " s. Retry after the indicated delay.",
-                Map.of("connectionId", id.toString(), "status", ConnectionStatus.REFRESH_FAILING.name()),
-                Map.of(HttpHeaders.RETRY_AFTER, String.valueOf(seconds)));
+                why + " Retry after the indicated delay.", extensions, Map.of(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds)));
     }
 
     private static void requireRefreshable(Connection connection) {

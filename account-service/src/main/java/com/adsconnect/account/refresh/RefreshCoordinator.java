@@ -274,13 +274,8 @@ public class RefreshCoordinator {
                         + "FROM connections WHERE id = :id FOR UPDATE")
                 .bind("id", report.connectionId())
                 .map(row -> new Current(ConnectionStore.toConnection(row), row.get("lease_generation", Long.class),
-                        row.get("lease_expires_at", OffsetDateTime.class), row.get("refresh_failures", Integer.class), null))
+                        row.get("lease_expires_at", OffsetDateTime.class), row.get("refresh_failures", Integer.class)))
                 .one()
-                // read under the row lock, in a statement of its own: a join in the locking statement would
-                // keep the tokens row as it was before the wait for the lock (READ COMMITTED re-reads only the locked row)
-                .flatMap(locked -> connections.tokensGeneration(report.connectionId())
-                        .map(generation -> locked.withTokensGeneration(generation))
-                        .defaultIfEmpty(locked))
                 .flatMap(current -> {
                     ConnectionStatus status = current.connection().status();
                     boolean forCurrentLease = current.generation() == report.generation() && current.leaseExpiresAt() != null
@@ -292,13 +287,17 @@ public class RefreshCoordinator {
                             case PERMANENT_FAILURE -> failedPermanently(current, report, caller).thenReturn(ReportResult.APPLIED);
                         };
                     }
-                    boolean lateRotation = report.outcome() == Outcome.SUCCESS && report.rotatesRefreshToken()
-                            && status != ConnectionStatus.DISCONNECTED
-                            && current.tokensGeneration() != null && current.tokensGeneration() < report.generation()
-                            && report.generation() <= current.generation();
-                    return lateRotation
-                            ? succeeded(current, report).thenReturn(ReportResult.KEPT_ROTATED_REFRESH_TOKEN)
-                            : Mono.just(ReportResult.STALE);
+                    boolean mayBeLateRotation = report.outcome() == Outcome.SUCCESS && report.rotatesRefreshToken()
+                            && status != ConnectionStatus.DISCONNECTED && report.generation() <= current.generation();
+                    if (!mayBeLateRotation) {
+                        return Mono.just(ReportResult.STALE);
+                    }
+                    // read under the row lock, in a statement of its own: a join in the locking statement would
+                    // keep the tokens row as it was before the wait for the lock (READ COMMITTED re-reads only the locked row)
+                    return connections.tokensGeneration(report.connectionId())
+                            .filter(stored -> stored < report.generation())
+                            .flatMap(newer -> succeeded(current, report).thenReturn(ReportResult.KEPT_ROTATED_REFRESH_TOKEN))
+                            .defaultIfEmpty(ReportResult.STALE);
                 })
                 .defaultIfEmpty(ReportResult.STALE);
         return transaction.transactional(work);
@@ -431,11 +430,7 @@ public class RefreshCoordinator {
             Instant leaseExpiresAt, Instant accessTokenExpiresAt, Reason reason) {
     }
 
-    private record Current(Connection connection, long generation, OffsetDateTime leaseExpiresAt, int failures, Long tokensGeneration) {
-
-        Current withTokensGeneration(long tokens) {
-            return new Current(connection, generation, leaseExpiresAt, failures, tokens);
-        }
+    private record Current(Connection connection, long generation, OffsetDateTime leaseExpiresAt, int failures) {
     }
 
 }

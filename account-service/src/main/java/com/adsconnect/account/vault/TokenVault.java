@@ -10,6 +10,8 @@ import com.google.crypto.tink.aead.AesGcmParameters;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Encrypts and decrypts secrets with Tink AEAD (AES-256-GCM). The associated data binds each
@@ -25,7 +27,7 @@ public final class TokenVault {
 
     private final Aead aead;
     private final int primaryKeyId;
-    private final java.util.List<Integer> keysAfterPrimary;
+    private final List<Integer> keysAfterPrimary;
 
     /**
      * The vault for a cleartext Tink JSON keyset. It must come from a Secret or a KMS-decrypted
@@ -44,7 +46,7 @@ public final class TokenVault {
         }
         this.aead = keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
         this.primaryKeyId = keyset.getPrimary().getId();
-        java.util.List<Integer> newer = new java.util.ArrayList<>();
+        List<Integer> newer = new ArrayList<>();
         boolean afterPrimary = false;
         for (int i = 0; i < keyset.size(); i++) {
             if (afterPrimary) {
@@ -52,7 +54,7 @@ public final class TokenVault {
             }
             afterPrimary |= keyset.getAt(i).isPrimary();
         }
-        this.keysAfterPrimary = java.util.List.copyOf(newer);
+        this.keysAfterPrimary = List.copyOf(newer);
     }
 
     /**
@@ -60,7 +62,7 @@ public final class TokenVault {
      * yet (phase 1 of a rotation, or a replica not yet rolled out to phase 2). Rows under them are
      * newer than the primary and are not moved back to it.
      */
-    public java.util.List<Integer> keysAfterPrimary() {
+    public List<Integer> keysAfterPrimary() {
         return keysAfterPrimary;
     }
 

@@ -1,5 +1,6 @@
 package com.adsconnect.refresher.accountservice;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
@@ -98,11 +99,7 @@ public class AccountServiceClient {
         /** A late success whose rotated refresh token was newer than the stored one: stored. */
         KEPT_ROTATED_REFRESH_TOKEN,
         /** The generation moved on (or the report was a duplicate): nothing changed. */
-        STALE;
-
-        public boolean stored() {
-            return this != STALE;
-        }
+        STALE
     }
 
     public Mono<ReportResult> reportSuccess(UUID connectionId, long generation, String accessToken, long expiresInSeconds,
@@ -141,7 +138,7 @@ public class AccountServiceClient {
 
     /** Errors a later call may not get: I/O, timeouts, 5xx, and the breaker's refusals while account-service is down. */
     public static boolean worthRetrying(Throwable error) {
-        return isTransient(error) || error instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+        return isTransient(error) || error instanceof CallNotPermittedException;
     }
 
     @SuppressWarnings("unchecked")

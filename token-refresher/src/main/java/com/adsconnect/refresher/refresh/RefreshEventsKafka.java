@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.kafka.receiver.KafkaReceiver;
-import reactor.kafka.receiver.ReceiverOffset;
 import reactor.kafka.receiver.ReceiverOptions;
 import reactor.kafka.receiver.ReceiverRecord;
 import reactor.kafka.sender.KafkaSender;
@@ -59,7 +59,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>On shutdown, intake closes first (records fetched from then on are left to the next owner of
  * their partition), the consumer stays open while in-flight refreshes finish (up to
- * {@code shutdown-timeout}), their offsets are committed, and only then is the consumer closed.
+ * {@code shutdown-timeout}), and only then is it closed; reactor-kafka commits what was
+ * acknowledged before it closes the consumer.
  */
 @Component
 class RefreshEventsKafka implements SmartLifecycle {
@@ -84,12 +85,10 @@ class RefreshEventsKafka implements SmartLifecycle {
     private final KafkaSender<String, String> sender;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong restarts = new AtomicLong();
-    /** The last acknowledged offset per partition of the current consumer: what shutdown commits. */
-    private final Map<TopicPartition, ReceiverOffset> lastAcknowledged = new ConcurrentHashMap<>();
     private volatile boolean intakeOpen = true;
     private final Sinks.Empty<Void> stopping = Sinks.empty();
     /** Partitions of the current consumer with a record left unprocessed at shutdown. */
-    private final java.util.Set<TopicPartition> leftUnprocessed = ConcurrentHashMap.newKeySet();
+    private final Set<TopicPartition> leftUnprocessed = ConcurrentHashMap.newKeySet();
     private volatile State state = State.NOT_STARTED;
     private volatile String lastFailure;
     private volatile Disposable pipeline;
@@ -153,11 +152,7 @@ class RefreshEventsKafka implements SmartLifecycle {
                 .closeTimeout(CONSUMER_CLOSE_TIMEOUT)
                 .subscription(List.of(properties.tokenExpiringTopic(), properties.retryTopic()))
                 .addAssignListener(partitions -> log.info("assigned {}", partitions))
-                .addRevokeListener(partitions -> {
-                    log.info("revoked {}", partitions);
-                    // reactor-kafka commits what was acknowledged on revoke; the next owner takes it from there
-                    partitions.forEach(partition -> lastAcknowledged.remove(partition.topicPartition()));
-                });
+                .addRevokeListener(partitions -> log.info("revoked {}", partitions));
         CountDownLatch done = new CountDownLatch(1);
         finished = done;
         intakeOpen = true;
@@ -186,7 +181,6 @@ class RefreshEventsKafka implements SmartLifecycle {
     /** One consumer and everything it feeds; an error anywhere ends both. */
     private Flux<ReceiverRecord<String, String>> consume(ReceiverOptions<String, String> options) {
         KafkaReceiver<String, String> receiver = KafkaReceiver.create(options);
-        lastAcknowledged.clear();
         leftUnprocessed.clear();
         inFlight.set(0);
         return receiver.receive()
@@ -202,7 +196,6 @@ class RefreshEventsKafka implements SmartLifecycle {
                             // past a record left unprocessed nothing is acknowledged: its offset must not be committed over
                             if (!leftUnprocessed.contains(topicPartition)) {
                                 record.receiverOffset().acknowledge();
-                                lastAcknowledged.put(topicPartition, record.receiverOffset());
                             }
                             inFlight.decrementAndGet();
                         }), Integer.MAX_VALUE);
@@ -270,9 +263,9 @@ class RefreshEventsKafka implements SmartLifecycle {
         Mono<Void> due = record.topic().equals(properties.retryTopic()) ? waitUntil(headers.get(NOT_BEFORE)) : Mono.empty();
         Mono<Boolean> handled = Mono.defer(() -> handler.handle(event))
                 // account-service is down (its breaker is open): nothing can be leased or reported, so
-                        // hold the event and try again rather than spend its retries; the partition waits
-                        .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, ACCOUNT_SERVICE_DOWN_WAIT)
-                                .filter(RefreshEventsKafka::accountServiceUnavailable))
+                // hold the event and try again rather than spend its retries; the partition waits
+                .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, ACCOUNT_SERVICE_DOWN_WAIT)
+                        .filter(RefreshEventsKafka::accountServiceUnavailable))
                 .map(outcome -> outcome == RefreshWorker.Outcome.RETRY)
                 .onErrorResume(error -> {
                     // account-service unreachable even after retries: try again later rather than lose the event
@@ -366,7 +359,6 @@ class RefreshEventsKafka implements SmartLifecycle {
             if (handler.refreshesInFlight() > 0) {
                 log.error("{} refreshes were still running at shutdown; tokens Amazon granted them are lost", handler.refreshesInFlight());
             }
-            commitAcknowledged(Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(2).toNanos())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -387,20 +379,6 @@ class RefreshEventsKafka implements SmartLifecycle {
             consumerMetrics.close();
         }
         sender.close();
-    }
-
-    /** Commits what the finished refreshes acknowledged, while the consumer is still open. */
-    private void commitAcknowledged(Duration timeout) {
-        List<ReceiverOffset> offsets = List.copyOf(lastAcknowledged.values());
-        if (offsets.isEmpty()) {
-            return;
-        }
-        try {
-            Flux.fromIterable(offsets).flatMap(ReceiverOffset::commit).then().block(timeout);
-            log.info("committed the offsets of {} partitions before closing the consumer", offsets.size());
-        } catch (RuntimeException e) {
-            log.warn("could not commit acknowledged offsets at shutdown ({}); those records will be delivered again", e.toString());
-        }
     }
 
     @Override
