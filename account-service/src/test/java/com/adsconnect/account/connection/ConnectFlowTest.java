@@ -14,6 +14,7 @@ import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxAmazon.Endpoint;
 import com.adsconnect.devinfra.amazon.SandboxAmazonAccount;
 import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
+import com.adsconnect.devinfra.postgres.HeldTransaction;
 import com.adsconnect.testsupport.TestInfrastructure;
 import com.adsconnect.testsupport.TestInfrastructureHandle;
 import java.net.URI;
@@ -174,7 +175,7 @@ class ConnectFlowTest {
         WebTestClient user = api.as("user_deleted_midway");
         Redirect redirect = consent((String) start(user, "NA").get("authorizationUrl"));
         int status;
-        try (Db.Held deletion = db.hold()) {
+        try (HeldTransaction deletion = db.hold()) {
             // Clerk's user.deleted is being applied: the user marked deleted, its connections disconnected; not committed yet
             deletion.execute("UPDATE users SET deleted_at = now() WHERE id = 'user_deleted_midway'");
             deletion.execute("UPDATE connections SET status = 'DISCONNECTED' WHERE user_id = 'user_deleted_midway'");

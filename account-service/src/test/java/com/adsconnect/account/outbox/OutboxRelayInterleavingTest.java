@@ -7,11 +7,8 @@ import com.adsconnect.account.support.AccountServiceTest;
 import com.adsconnect.account.support.Db;
 import com.adsconnect.account.support.EventsOnKafka;
 import com.adsconnect.account.support.EventsOnKafka.Event;
+import com.adsconnect.devinfra.postgres.HeldTransaction;
 import com.adsconnect.testsupport.TestInfrastructureHandle;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -73,8 +70,7 @@ class OutboxRelayInterleavingTest {
         String a = UUID.randomUUID().toString();
         String b = UUID.randomUUID().toString();
         String c = UUID.randomUUID().toString();
-        try (Connection late = jdbc()) {
-            late.setAutoCommit(false);
+        try (HeldTransaction late = db.hold()) {
             insertEvent(null, a);
             long lateId = insertEvent(late, b);   // its id is taken now, between a's and c's
             long cId = insertEvent(null, c);
@@ -105,19 +101,15 @@ class OutboxRelayInterleavingTest {
         db.execute("INSERT INTO connections (id, user_id, provider, region, account_key, status) "
                 + "VALUES (?::uuid, 'user_outbox_order', 'AMAZON', 'NA', ?, 'ACTIVE')", connection, connection);
         CompletableFuture<UUID> second;
-        try (Connection first = jdbc()) {
-            first.setAutoCommit(false);
+        try (HeldTransaction first = db.hold()) {
             // the first writer holds the connection's row, as every status change does, and writes its event
-            try (PreparedStatement lock = first.prepareStatement("SELECT id FROM connections WHERE id = ?::uuid FOR NO KEY UPDATE")) {
-                lock.setString(1, connection);
-                lock.executeQuery().close();
-            }
+            first.execute("SELECT id FROM connections WHERE id = ?::uuid FOR NO KEY UPDATE", connection);
             insertEvent(first, connection, "FIRST");
 
             // a second writer of the same connection's event, through the application
             second = transaction.transactional(outbox.connectionStatusChanged(UUID.fromString(connection),
                     Map.of("connectionId", connection, "reason", "SECOND"))).toFuture();
-            await().atMost(Duration.ofSeconds(20)).until(() -> second.isDone() || writerWaitsForLock());
+            await().atMost(Duration.ofSeconds(20)).until(() -> second.isDone() || db.waitsForLock("%INSERT INTO outbox_events%"));
             relay.relayAll().block(Duration.ofSeconds(30));
             first.commit();
         }
@@ -147,12 +139,6 @@ class OutboxRelayInterleavingTest {
                    AND query LIKE '%FROM outbox_events ORDER BY id%'""") == 1;
     }
 
-    private boolean writerWaitsForLock() {
-        return db.count("""
-                SELECT count(*) FROM pg_stat_activity
-                 WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO outbox_events%'""") == 1;
-    }
-
     private List<Event> read(Set<String> keys, int expected) {
         try (EventsOnKafka kafka = new EventsOnKafka(environment.getProperty("kafka.bootstrap-servers"), Set.of(TOPIC))) {
             // read on for a while after the expected count: a duplicate would show up as one more
@@ -169,35 +155,22 @@ class OutboxRelayInterleavingTest {
         }
     }
 
-    private long insertEvent(Connection connection, String key) throws SQLException {
-        return insertEvent(connection, key, "CONNECTED");
+    private long insertEvent(HeldTransaction transaction, String key) {
+        return insertEvent(transaction, key, "CONNECTED");
     }
 
-    /** An outbox row as {@link Outbox} writes it; in {@code connection}'s transaction, or committed at once when null. */
-    private long insertEvent(Connection connection, String key, String reason) throws SQLException {
-        Connection used = connection != null ? connection : jdbc();
-        try (PreparedStatement insert = used.prepareStatement("""
-                INSERT INTO outbox_events (event_id, topic, event_key, event_type, subject, payload)
-                VALUES (?, ?, ?, ?, ?, ?::jsonb) RETURNING id""")) {
-            insert.setObject(1, UUID.randomUUID());
-            insert.setString(2, TOPIC);
-            insert.setString(3, key);
-            insert.setString(4, Outbox.CONNECTION_STATUS_CHANGED);
-            insert.setString(5, "connections/" + key);
-            insert.setString(6, "{\"connectionId\":\"" + key + "\",\"reason\":\"" + reason + "\"}");
-            try (var rows = insert.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        } finally {
-            if (connection == null) {
-                used.close();
+    /** An outbox row as {@link Outbox} writes it; in the held transaction, or committed at once when null. */
+    private long insertEvent(HeldTransaction transaction, String key, String reason) {
+        if (transaction == null) {
+            try (HeldTransaction alone = db.hold()) {
+                long id = insertEvent(alone, key, reason);
+                alone.commit();
+                return id;
             }
         }
-    }
-
-    private Connection jdbc() throws SQLException {
-        var server = infrastructure.postgres();
-        return DriverManager.getConnection(infrastructure.jdbcUrl(), server.username(), server.password());
+        return Long.parseLong(transaction.text("""
+                INSERT INTO outbox_events (event_id, topic, event_key, event_type, subject, payload)
+                VALUES (?, ?, ?, ?, ?, ?::jsonb) RETURNING id""", UUID.randomUUID(), TOPIC, key, Outbox.CONNECTION_STATUS_CHANGED,
+                "connections/" + key, "{\"connectionId\":\"" + key + "\",\"reason\":\"" + reason + "\"}"));
     }
 }

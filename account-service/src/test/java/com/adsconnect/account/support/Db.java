@@ -1,5 +1,6 @@
 package com.adsconnect.account.support;
 
+import com.adsconnect.devinfra.postgres.HeldTransaction;
 import com.adsconnect.testsupport.TestInfrastructureHandle;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,12 +33,10 @@ public final class Db {
         }
     }
 
-    /** A transaction the test holds open, to commit it at a chosen moment of the application's work. */
-    public Held hold() {
+    /** A transaction the test holds open, to commit it at a moment of its choosing. */
+    public HeldTransaction hold() {
         try {
-            Connection connection = connect();
-            connection.setAutoCommit(false);
-            return new Held(connection);
+            return HeldTransaction.begin(connect());
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open a transaction", e);
         }
@@ -48,50 +47,6 @@ public final class Db {
         return count("""
                 SELECT count(*) FROM pg_stat_activity
                  WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE ?""", queryLike) > 0;
-    }
-
-    /** An open transaction; rolled back on close unless committed. */
-    public static final class Held implements AutoCloseable {
-
-        private final Connection connection;
-
-        private Held(Connection connection) {
-            this.connection = connection;
-        }
-
-        public Held execute(String sql, Object... args) {
-            try (PreparedStatement statement = prepare(connection, sql, args)) {
-                statement.execute();
-                return this;
-            } catch (SQLException e) {
-                throw new IllegalStateException(sql, e);
-            }
-        }
-
-        public long queryLong(String sql, Object... args) {
-            try (PreparedStatement statement = prepare(connection, sql, args); ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? rows.getLong(1) : 0L;
-            } catch (SQLException e) {
-                throw new IllegalStateException(sql, e);
-            }
-        }
-
-        public void commit() {
-            try {
-                connection.commit();
-            } catch (SQLException e) {
-                throw new IllegalStateException("commit failed", e);
-            }
-        }
-
-        @Override
-        public void close() {
-            try (connection) {
-                connection.rollback();
-            } catch (SQLException e) {
-                throw new IllegalStateException("close failed", e);
-            }
-        }
     }
 
     /** Counts of every table a request could have touched, to prove a refused request changed nothing. */

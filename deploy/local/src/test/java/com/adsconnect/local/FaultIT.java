@@ -13,6 +13,7 @@ import com.adsconnect.local.support.StackClient;
 import com.adsconnect.local.support.StackClient.Reply;
 import com.adsconnect.local.support.StackDb;
 import com.adsconnect.local.support.Stacks;
+import com.adsconnect.local.support.TopicRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,13 +28,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -219,7 +217,7 @@ class FaultIT {
     void duplicateAndReorderedKafkaDeliveriesChangeNothing() throws Exception {
         Map<String, Long> generations = generations();
         Date since = new Date();
-        List<ConsumerRecord<byte[], byte[]>> delivered = readAll("amazon.token-expiring");
+        List<ConsumerRecord<byte[], byte[]>> delivered = TopicRecords.readAll(stack.kafkaBootstrapServers(), List.of("amazon.token-expiring"));
         List<ConsumerRecord<byte[], byte[]>> replay = new ArrayList<>(delivered);
         Collections.reverse(replay);
         Properties config = new Properties();
@@ -316,26 +314,6 @@ class FaultIT {
     private static Map<String, Long> generations() {
         return db.pairs("SELECT id::text, lease_generation::text FROM connections").entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> Long.parseLong(e.getValue())));
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "fault-it-reader-" + System.nanoTime());
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
-            consumer.subscribe(List.of(topic));
-            int emptyPolls = 0;
-            while (emptyPolls < 3) {
-                var batch = consumer.poll(Duration.ofSeconds(1));
-                emptyPolls = batch.isEmpty() ? emptyPolls + 1 : 0;
-                batch.forEach(records::add);
-            }
-        }
-        return records;
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
+import com.adsconnect.devinfra.postgres.HeldTransaction;
 import com.adsconnect.local.LocalStackSettings.Instances;
 import com.adsconnect.local.support.AmazonRefreshCalls;
 import com.adsconnect.local.support.OutboxLedger;
@@ -150,7 +151,7 @@ class MultiInstanceIT {
         OutboxLedger.Tally tally;
         try (OutboxLedger ledger = OutboxLedger.record(db)) {
             stack.kafka().stall();
-            try (StackDb.Held early = db.hold(); StackDb.Held late = db.hold()) {
+            try (HeldTransaction early = db.hold(); HeldTransaction late = db.hold()) {
                 // two account-service transactions, as Outbox writes events: the early one takes ids a and
                 // b, the late one takes the id between them and commits last, while a relay holds a and b
                 String first = connectionIds.get(0);
@@ -217,7 +218,7 @@ class MultiInstanceIT {
     }
 
     /** An event as account-service's Outbox writes one: under the connection's row lock, in the caller's transaction. */
-    private static void writeEvent(StackDb.Held transaction, String connectionId) {
+    private static void writeEvent(HeldTransaction transaction, String connectionId) {
         transaction.text("""
                 INSERT INTO outbox_events (event_id, topic, event_key, event_type, subject, payload)
                 SELECT gen_random_uuid(), 'amazon.connection-status', id::text, 'dev.ads-connect.amazon.connection.status-changed.v1',

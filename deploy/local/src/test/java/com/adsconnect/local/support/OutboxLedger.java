@@ -1,18 +1,13 @@
 package com.adsconnect.local.support;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * What the outbox committed, against what Kafka holds. A trigger copies every outbox row's event
@@ -65,25 +60,11 @@ public final class OutboxLedger implements AutoCloseable {
     }
 
     private static Map<String, Integer> countById(String bootstrapServers, List<String> topics) {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "outbox-ledger-" + UUID.randomUUID());
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
-            consumer.subscribe(topics);
-            int emptyPolls = 0;
-            while (emptyPolls < 3) {
-                var batch = consumer.poll(Duration.ofSeconds(1));
-                emptyPolls = batch.isEmpty() ? emptyPolls + 1 : 0;
-                batch.forEach(record -> {
-                    Header id = record.headers().lastHeader("ce_id");
-                    if (id != null) {
-                        counts.merge(new String(id.value(), StandardCharsets.UTF_8), 1, Integer::sum);
-                    }
-                });
+        for (ConsumerRecord<byte[], byte[]> record : TopicRecords.readAll(bootstrapServers, topics)) {
+            Header id = record.headers().lastHeader("ce_id");
+            if (id != null) {
+                counts.merge(new String(id.value(), StandardCharsets.UTF_8), 1, Integer::sum);
             }
         }
         return counts;

@@ -1,5 +1,6 @@
 package com.adsconnect.local.support;
 
+import com.adsconnect.devinfra.postgres.HeldTransaction;
 import com.adsconnect.local.LocalStack;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -67,49 +68,12 @@ public final class StackDb {
         }
     }
 
-    /** A transaction held open by the test, to commit at a moment of its choosing; rolled back on close unless committed. */
-    public Held hold() {
+    /** A transaction held open by the test, to commit at a moment of its choosing. */
+    public HeldTransaction hold() {
         try {
-            Connection connection = connect();
-            connection.setAutoCommit(false);
-            return new Held(connection);
+            return HeldTransaction.begin(connect());
         } catch (Exception e) {
             throw new IllegalStateException("cannot open a transaction", e);
-        }
-    }
-
-    public static final class Held implements AutoCloseable {
-
-        private final Connection connection;
-
-        private Held(Connection connection) {
-            this.connection = connection;
-        }
-
-        /** The first column of the first row, as a string. */
-        public String text(String sql, String... args) {
-            try (PreparedStatement statement = prepare(connection, sql, args); ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? rows.getString(1) : null;
-            } catch (Exception e) {
-                throw new IllegalStateException(sql, e);
-            }
-        }
-
-        public void commit() {
-            try {
-                connection.commit();
-            } catch (Exception e) {
-                throw new IllegalStateException("commit failed", e);
-            }
-        }
-
-        @Override
-        public void close() {
-            try (connection) {
-                connection.rollback();
-            } catch (Exception e) {
-                throw new IllegalStateException("close failed", e);
-            }
         }
     }
 
