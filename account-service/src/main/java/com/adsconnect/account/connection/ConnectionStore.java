@@ -6,6 +6,7 @@ import io.r2dbc.spi.Readable;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
@@ -100,6 +101,48 @@ public class ConnectionStore {
                             generation = EXCLUDED.generation, updated_at = now()""")
                 .bind("id", connectionId).bind("access", accessToken).bind("refresh", refreshToken).bind("keyId", (long) keyId)
                 .bind("generation", Parameter.fromOrEmpty(generation, Long.class))
+                .then();
+    }
+
+    /** A refresh's new tokens, encrypted. {@code refreshToken} is null when the provider did not rotate it. */
+    public record RefreshedTokens(UUID connectionId, byte[] accessToken, byte[] refreshToken, long generation) {
+    }
+
+    /**
+     * Stores refreshed tokens, many connections in one statement. A refresh token that did not
+     * change keeps its ciphertext and its {@code key_id}: the access token is encrypted under the
+     * primary key, which is never older than the refresh token's key, so {@code key_id} stays the
+     * oldest key in the row and re-encryption still finds it.
+     */
+    public Mono<Void> storeRefreshedTokens(List<RefreshedTokens> refreshed, int primaryKeyId) {
+        if (refreshed.isEmpty()) {
+            return Mono.empty();
+        }
+        Base64.Encoder base64 = Base64.getEncoder();
+        UUID[] ids = new UUID[refreshed.size()];
+        String[] access = new String[refreshed.size()];
+        String[] refresh = new String[refreshed.size()];
+        Long[] generations = new Long[refreshed.size()];
+        for (int i = 0; i < refreshed.size(); i++) {
+            RefreshedTokens tokens = refreshed.get(i);
+            ids[i] = tokens.connectionId();
+            access[i] = base64.encodeToString(tokens.accessToken());
+            // '' rather than a null element: no rotation
+            refresh[i] = tokens.refreshToken() == null ? "" : base64.encodeToString(tokens.refreshToken());
+            generations[i] = tokens.generation();
+        }
+        return db.sql("""
+                        UPDATE connection_tokens t
+                           SET access_token_ciphertext = decode(r.access, 'base64'),
+                               refresh_token_ciphertext = CASE WHEN r.refresh = '' THEN t.refresh_token_ciphertext
+                                                               ELSE decode(r.refresh, 'base64') END,
+                               key_id = CASE WHEN r.refresh = '' THEN t.key_id ELSE :primary END,
+                               generation = r.generation, updated_at = now()
+                          FROM unnest(:ids::uuid[], :access::text[], :refresh::text[], :generations::bigint[])
+                               AS r(id, access, refresh, generation)
+                         WHERE t.connection_id = r.id""")
+                .bind("ids", ids).bind("access", access).bind("refresh", refresh).bind("generations", generations)
+                .bind("primary", (long) primaryKeyId)
                 .then();
     }
 

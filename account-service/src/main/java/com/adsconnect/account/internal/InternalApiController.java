@@ -2,7 +2,10 @@ package com.adsconnect.account.internal;
 
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.refresh.RefreshCoordinator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.security.Principal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -89,6 +92,85 @@ class InternalApiController {
         }
         return coordinator.report(report, caller.getName())
                 .map(result -> Map.of("applied", result.applied(), "result", result.name()));
+    }
+
+    /** The most leases or reports one batch request may carry. */
+    static final int MAX_BATCH = 500;
+
+    record LeaseBatchRequest(List<LeaseRequest> leases) {
+    }
+
+    record LeaseBatch(List<RefreshCoordinator.Lease> leases) {
+    }
+
+    /**
+     * Many leases in one request and one transaction. Answers the leases granted; a generation
+     * missing from the answer is stale, taken, expired, or its connection cannot be refreshed (what
+     * the one-lease endpoint answers with 409).
+     */
+    @PostMapping("/internal/v1/refresh/lease-batches")
+    Mono<ResponseEntity<LeaseBatch>> leases(@RequestBody LeaseBatchRequest request) {
+        List<LeaseRequest> leases = request.leases();
+        if (leases == null || leases.isEmpty() || leases.size() > MAX_BATCH) {
+            return Mono.error(ApiProblem.invalidField("leases", "give 1 to " + MAX_BATCH + " leases"));
+        }
+        for (int i = 0; i < leases.size(); i++) {
+            LeaseRequest lease = leases.get(i);
+            if (lease == null || lease.connectionId() == null) {
+                return Mono.error(ApiProblem.invalidField("leases[" + i + "].connectionId", "is required"));
+            }
+            if (lease.generation() == null || lease.generation() < 1) {
+                return Mono.error(ApiProblem.invalidField("leases[" + i + "].generation", "is required"));
+            }
+        }
+        return coordinator.takeLeases(leases.stream()
+                        .map(lease -> new RefreshCoordinator.LeaseRequest(lease.connectionId(), lease.generation())).toList())
+                .map(granted -> noStore(new LeaseBatch(List.copyOf(granted.values()))));
+    }
+
+    record ReportBatchRequest(List<RefreshCoordinator.Report> reports) {
+    }
+
+    /** {@code result}: APPLIED, KEPT_ROTATED_REFRESH_TOKEN, STALE, or REJECTED with a {@code detail} saying why. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ReportResult(UUID connectionId, Long generation, String result, String detail) {
+    }
+
+    record ReportBatch(List<ReportResult> results) {
+    }
+
+    /**
+     * Many reports in one request and one transaction, answered in the same order. A report that
+     * is not valid is answered REJECTED and changes nothing; the others are applied all the same.
+     */
+    @PostMapping("/internal/v1/refresh/report-batches")
+    Mono<ReportBatch> reports(@RequestBody ReportBatchRequest request, Principal caller) {
+        List<RefreshCoordinator.Report> reports = request.reports();
+        if (reports == null || reports.isEmpty() || reports.size() > MAX_BATCH) {
+            return Mono.error(ApiProblem.invalidField("reports", "give 1 to " + MAX_BATCH + " reports"));
+        }
+        List<RefreshCoordinator.Report> valid = new ArrayList<>();
+        String[] rejected = new String[reports.size()];
+        for (int i = 0; i < reports.size(); i++) {
+            RefreshCoordinator.Report report = reports.get(i);
+            rejected[i] = report == null ? "a report is required" : RefreshCoordinator.invalidReason(report);
+            if (rejected[i] == null) {
+                valid.add(report);
+            }
+        }
+        return coordinator.reportAll(valid, caller.getName())
+                .map(applied -> {
+                    List<ReportResult> results = new ArrayList<>(reports.size());
+                    int next = 0;
+                    for (int i = 0; i < reports.size(); i++) {
+                        RefreshCoordinator.Report report = reports.get(i);
+                        UUID connectionId = report == null ? null : report.connectionId();
+                        Long generation = report == null ? null : report.generation();
+                        results.add(rejected[i] != null ? new ReportResult(connectionId, generation, "REJECTED", rejected[i])
+                                : new ReportResult(connectionId, generation, applied.get(next++).name(), null));
+                    }
+                    return new ReportBatch(results);
+                });
     }
 
     private static <T> ResponseEntity<T> noStore(T body) {

@@ -1,6 +1,7 @@
 package com.adsconnect.account.outbox;
 
 import io.r2dbc.postgresql.codec.Json;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -37,6 +38,47 @@ public class Outbox {
 
     public Mono<UUID> tokenExpiring(UUID connectionId, Map<String, Object> payload) {
         return write(properties.topics().tokenExpiring(), connectionId, TOKEN_EXPIRING, payload);
+    }
+
+    /**
+     * One {@code token-expiring} event per entry, in list order, in one statement: ids are taken in
+     * that order, and each event is written under its connection's row lock as {@link #write} does.
+     * Fails if any connection does not exist (no event is written then, the caller's transaction
+     * rolls back).
+     */
+    public Mono<Void> tokenExpiring(List<ConnectionEvent> events) {
+        if (events.isEmpty()) {
+            return Mono.empty();
+        }
+        UUID[] eventIds = new UUID[events.size()];
+        UUID[] connectionIds = new UUID[events.size()];
+        String[] payloads = new String[events.size()];
+        for (int i = 0; i < events.size(); i++) {
+            eventIds[i] = UUID.randomUUID();
+            connectionIds[i] = events.get(i).connectionId();
+            payloads[i] = json.writeValueAsString(events.get(i).payload());
+        }
+        return db.sql("""
+                        INSERT INTO outbox_events (event_id, topic, event_key, event_type, subject, payload)
+                        SELECT e.event_id, :topic, c.id::text, :type, 'connections/' || c.id, e.payload::jsonb
+                          FROM unnest(:eventIds::uuid[], :connectionIds::uuid[], :payloads::text[])
+                               WITH ORDINALITY AS e(event_id, connection_id, payload, n)
+                          JOIN connections c ON c.id = e.connection_id
+                         ORDER BY e.n
+                           FOR NO KEY UPDATE OF c""")
+                .bind("eventIds", eventIds)
+                .bind("connectionIds", connectionIds)
+                .bind("payloads", payloads)
+                .bind("topic", properties.topics().tokenExpiring())
+                .bind("type", TOKEN_EXPIRING)
+                .fetch().rowsUpdated()
+                .flatMap(rows -> rows == events.size() ? Mono.<Void>empty()
+                        : Mono.error(new IllegalStateException((events.size() - rows) + " of " + events.size()
+                                + " connections to write events for do not exist")));
+    }
+
+    /** An event's connection and payload. */
+    public record ConnectionEvent(UUID connectionId, Map<String, Object> payload) {
     }
 
     public Mono<UUID> connectionStatusChanged(UUID connectionId, Map<String, Object> payload) {

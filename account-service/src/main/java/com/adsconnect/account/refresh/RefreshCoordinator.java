@@ -19,8 +19,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
-
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -127,7 +129,7 @@ public class RefreshCoordinator {
      * claiming right now, and writes one {@code token-expiring} event per claim. Emits how many.
      */
     public Mono<Long> claimDue(int limit) {
-        Flux<Claim> work = db.sql("""
+        Mono<Long> work = db.sql("""
                         WITH due AS (
                             SELECT id FROM connections
                             WHERE status IN ('ACTIVE', 'REFRESH_FAILING')
@@ -151,9 +153,9 @@ public class RefreshCoordinator {
                 // read every claimed row before writing events: one connection cannot run a second
                 // statement while the first one's rows are still streaming
                 .collectList()
-                .flatMapMany(Flux::fromIterable)
-                .concatMap(claim -> announce(claim).thenReturn(claim));
-        return transaction.transactional(work).count();
+                .flatMap(claims -> outbox.tokenExpiring(claims.stream().map(RefreshCoordinator::event).toList())
+                        .thenReturn((long) claims.size()));
+        return transaction.transactional(work);
     }
 
     /** What an urgent claim found. {@code retryAt} is set for {@link UrgentClaim.Result#BACKING_OFF}. */
@@ -187,7 +189,7 @@ public class RefreshCoordinator {
                 .bind("lease", Interval.of(properties.leaseDuration()))
                 .map(row -> claim(row, Reason.URGENT))
                 .one()
-                .flatMap(claim -> announce(claim).thenReturn(new UrgentClaim(UrgentClaim.Result.CLAIMED, null)))
+                .flatMap(claim -> outbox.tokenExpiring(List.of(event(claim))).thenReturn(new UrgentClaim(UrgentClaim.Result.CLAIMED, null)))
                 .switchIfEmpty(Mono.defer(() -> db.sql("""
                                 SELECT status, lease_expires_at > now() AS in_flight, next_refresh_at
                                   FROM connections WHERE id = :id""")
@@ -235,28 +237,91 @@ public class RefreshCoordinator {
         return transaction.transactional(work);
     }
 
+    /** A refresher asking for the lease of one claimed generation. */
+    public record LeaseRequest(UUID connectionId, long generation) {
+    }
+
     /**
      * Hands the refresh material of a claimed generation to one refresher. A second taker of the
      * same generation, a taker of an old generation, or a taker after the lease expired gets 409.
      */
     public Mono<Lease> takeLease(UUID connectionId, long generation) {
-        Mono<Lease> work = db.sql("""
-                        UPDATE connections SET lease_taken_at = now()
-                         WHERE id = :id AND lease_generation = :generation AND lease_taken_at IS NULL
-                           AND lease_expires_at > now() AND status IN ('ACTIVE', 'REFRESH_FAILING')
-                        RETURNING id, user_id, provider, region, lease_generation, lease_expires_at, access_token_expires_at""")
-                .bind("id", connectionId)
-                .bind("generation", generation)
-                .map(row -> claim(row, null))
-                .one()
+        return takeLeases(List.of(new LeaseRequest(connectionId, generation)))
+                .flatMap(leases -> Mono.justOrEmpty(leases.get(connectionId)))
                 .switchIfEmpty(Mono.error(() -> new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.LEASE_UNAVAILABLE,
                         "Lease unavailable", "This refresh generation is not claimable: it is stale, taken, expired, "
-                                + "or the connection cannot be refreshed.", Map.of("generation", generation))))
-                .flatMap(claim -> connections.tokens(connectionId)
-                        .map(tokens -> new Lease(connectionId, generation, claim.provider(), claim.region(),
-                                vault.decrypt(tokens.refreshToken(), claim.userId(), connectionId.toString(), TokenKind.REFRESH_TOKEN),
-                                claim.leaseExpiresAt(), claim.accessTokenExpiresAt())));
+                                + "or the connection cannot be refreshed.", Map.of("generation", generation))));
+    }
+
+    /**
+     * {@link #takeLease} for many generations in one transaction and two statements; the rows are
+     * locked in id order, so batches that overlap wait for each other instead of deadlocking. Emits
+     * the leases granted, by connection; a request missing from the map was stale, taken, expired,
+     * or its connection cannot be refreshed.
+     */
+    public Mono<Map<UUID, Lease>> takeLeases(List<LeaseRequest> requests) {
+        if (requests.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        UUID[] ids = requests.stream().map(LeaseRequest::connectionId).toArray(UUID[]::new);
+        Long[] generations = requests.stream().map(LeaseRequest::generation).toArray(Long[]::new);
+        Mono<Map<UUID, Lease>> work = db.sql("""
+                        WITH wanted AS (
+                            SELECT c.id FROM connections c
+                              JOIN unnest(:ids::uuid[], :generations::bigint[]) AS r(id, generation)
+                                ON c.id = r.id AND c.lease_generation = r.generation
+                             WHERE c.lease_taken_at IS NULL AND c.lease_expires_at > now()
+                               AND c.status IN ('ACTIVE', 'REFRESH_FAILING')
+                             ORDER BY c.id
+                               FOR UPDATE OF c)
+                        UPDATE connections c SET lease_taken_at = now()
+                          FROM wanted WHERE c.id = wanted.id
+                        RETURNING c.id, c.user_id, c.provider, c.region, c.lease_generation, c.lease_expires_at,
+                                  c.access_token_expires_at""")
+                .bind("ids", ids)
+                .bind("generations", generations)
+                .map(row -> claim(row, null))
+                .all()
+                .collectList()
+                .flatMap(claims -> claims.isEmpty() ? Mono.just(Map.<UUID, Lease>of()) : db.sql("""
+                                SELECT connection_id, refresh_token_ciphertext FROM connection_tokens
+                                 WHERE connection_id = ANY(:ids)""")
+                        .bind("ids", claims.stream().map(Claim::connectionId).toArray(UUID[]::new))
+                        .map(row -> Map.entry(row.get("connection_id", UUID.class), row.get("refresh_token_ciphertext", byte[].class)))
+                        .all()
+                        .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+                        .map(ciphertexts -> {
+                            Map<UUID, Lease> leases = new HashMap<>();
+                            for (Claim claim : claims) {
+                                byte[] ciphertext = ciphertexts.get(claim.connectionId());
+                                if (ciphertext != null) {
+                                    leases.put(claim.connectionId(), new Lease(claim.connectionId(), claim.generation(),
+                                            claim.provider(), claim.region(), vault.decrypt(ciphertext, claim.userId(),
+                                                    claim.connectionId().toString(), TokenKind.REFRESH_TOKEN),
+                                            claim.leaseExpiresAt(), claim.accessTokenExpiresAt()));
+                                }
+                            }
+                            return leases;
+                        }));
         return transaction.transactional(work);
+    }
+
+    /** Why a report cannot be applied as it stands; null when it can. */
+    public static String invalidReason(Report report) {
+        if (report.connectionId() == null) {
+            return "connectionId is required";
+        }
+        if (report.outcome() == null) {
+            return "outcome is required: SUCCESS, TRANSIENT_FAILURE or PERMANENT_FAILURE";
+        }
+        if (report.retryAfterSeconds() != null && report.retryAfterSeconds() < 0) {
+            return "retryAfterSeconds must not be negative";
+        }
+        if (report.outcome() == Outcome.SUCCESS && (report.accessToken() == null || report.accessToken().isBlank()
+                || report.expiresInSeconds() == null || report.expiresInSeconds() <= 0 || report.expiresInSeconds() > 86_400)) {
+            return "a success needs accessToken and expiresInSeconds (1..86400)";
+        }
+        return null;
     }
 
     /**
@@ -266,21 +331,98 @@ public class RefreshCoordinator {
      * one (see {@link ReportResult#KEPT_ROTATED_REFRESH_TOKEN}).
      */
     public Mono<ReportResult> report(Report report, String caller) {
-        if (report.outcome() == Outcome.SUCCESS && (report.accessToken() == null || report.accessToken().isBlank()
-                || report.expiresInSeconds() == null || report.expiresInSeconds() <= 0 || report.expiresInSeconds() > 86_400)) {
-            return Mono.error(ApiProblem.invalidField("accessToken", "a success needs accessToken and expiresInSeconds (1..86400)"));
+        if (report.outcome() == Outcome.SUCCESS && invalidReason(report) != null) {
+            return Mono.error(ApiProblem.invalidField("accessToken", invalidReason(report)));
         }
-        Mono<ReportResult> work = db.sql("SELECT " + ConnectionStore.COLUMNS + ", lease_generation, lease_expires_at, refresh_failures "
+        return reportAll(List.of(report), caller).map(results -> results.get(0));
+    }
+
+    /**
+     * {@link #report} for many reports in one transaction, results in the reports' order; every
+     * report must be valid ({@link #invalidReason}). The connections are locked in id order first.
+     * The common case, a success for the current lease of a healthy connection, is applied to all
+     * such reports at once with three multi-row statements (tokens, connection, wake-up); anything
+     * else (failures, recoveries, late or duplicate reports, a connection named twice) goes through
+     * the one-report path, report by report, with the same rules.
+     */
+    public Mono<List<ReportResult>> reportAll(List<Report> reports, String caller) {
+        if (reports.isEmpty()) {
+            return Mono.just(List.of());
+        }
+        Map<UUID, Integer> named = new HashMap<>();
+        reports.forEach(report -> named.merge(report.connectionId(), 1, Integer::sum));
+        Mono<List<ReportResult>> work = db.sql("SELECT " + ConnectionStore.COLUMNS + ", lease_generation, lease_expires_at, refresh_failures "
+                        + "FROM connections WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")
+                .bind("ids", named.keySet().toArray(UUID[]::new))
+                .map(RefreshCoordinator::current)
+                .all()
+                .collectMap(current -> current.connection().id())
+                .flatMap(locked -> {
+                    ReportResult[] results = new ReportResult[reports.size()];
+                    List<Routine> routine = new ArrayList<>();
+                    List<Integer> others = new ArrayList<>();
+                    for (int i = 0; i < reports.size(); i++) {
+                        Report report = reports.get(i);
+                        Current current = locked.get(report.connectionId());
+                        if (report.outcome() == Outcome.SUCCESS && named.get(report.connectionId()) == 1 && current != null
+                                && current.isLeaseOf(report.generation()) && current.connection().status() == ConnectionStatus.ACTIVE) {
+                            routine.add(new Routine(report, current.connection().userId()));
+                            results[i] = ReportResult.APPLIED;
+                        } else {
+                            others.add(i);
+                        }
+                    }
+                    return routineSuccesses(routine)
+                            .thenMany(Flux.fromIterable(others)
+                                    .concatMap(i -> reportLocked(reports.get(i), caller).doOnNext(result -> results[i] = result)))
+                            .then(Mono.fromSupplier(() -> List.of(results)));
+                });
+        return transaction.transactional(work);
+    }
+
+    /** Successes for the current lease of ACTIVE connections: tokens, connection and wake-up, each one statement for all. */
+    private Mono<Void> routineSuccesses(List<Routine> routine) {
+        if (routine.isEmpty()) {
+            return Mono.empty();
+        }
+        UUID[] ids = routine.stream().map(success -> success.report().connectionId()).toArray(UUID[]::new);
+        Long[] expiresIn = routine.stream().map(success -> success.report().expiresInSeconds()).toArray(Long[]::new);
+        List<ConnectionStore.RefreshedTokens> tokens = routine.stream()
+                .map(success -> encrypted(success.report(), success.owner())).toList();
+        return connections.storeRefreshedTokens(tokens, vault.primaryKeyId())
+                .then(db.sql("""
+                                UPDATE connections c SET status = 'ACTIVE',
+                                    access_token_expires_at = now() + r.expires_in * interval '1 second',
+                                    last_refreshed_at = now(), last_error_code = NULL, last_error_at = NULL,
+                                    refresh_failures = 0, next_refresh_at = NULL,
+                                    lease_expires_at = NULL, updated_at = now(), version = version + 1
+                                  FROM unnest(:ids::uuid[], :expiresIn::bigint[]) AS r(id, expires_in)
+                                 WHERE c.id = r.id""")
+                        .bind("ids", ids)
+                        .bind("expiresIn", expiresIn)
+                        .then())
+                .then(notifyRefreshed(ids));
+    }
+
+    /** The report's tokens encrypted for storage; the refresh token only if the provider rotated it. */
+    private ConnectionStore.RefreshedTokens encrypted(Report report, String owner) {
+        String row = report.connectionId().toString();
+        return new ConnectionStore.RefreshedTokens(report.connectionId(),
+                vault.encrypt(report.accessToken(), owner, row, TokenKind.ACCESS_TOKEN),
+                report.rotatesRefreshToken() ? vault.encrypt(report.refreshToken(), owner, row, TokenKind.REFRESH_TOKEN) : null,
+                report.generation());
+    }
+
+    /** One report, its connection locked already by this transaction. */
+    private Mono<ReportResult> reportLocked(Report report, String caller) {
+        return db.sql("SELECT " + ConnectionStore.COLUMNS + ", lease_generation, lease_expires_at, refresh_failures "
                         + "FROM connections WHERE id = :id FOR UPDATE")
                 .bind("id", report.connectionId())
-                .map(row -> new Current(ConnectionStore.toConnection(row), row.get("lease_generation", Long.class),
-                        row.get("lease_expires_at", OffsetDateTime.class), row.get("refresh_failures", Integer.class)))
+                .map(RefreshCoordinator::current)
                 .one()
                 .flatMap(current -> {
                     ConnectionStatus status = current.connection().status();
-                    boolean forCurrentLease = current.generation() == report.generation() && current.leaseExpiresAt() != null
-                            && (status == ConnectionStatus.ACTIVE || status == ConnectionStatus.REFRESH_FAILING);
-                    if (forCurrentLease) {
+                    if (current.isLeaseOf(report.generation())) {
                         return switch (report.outcome()) {
                             case SUCCESS -> succeeded(current, report).thenReturn(ReportResult.APPLIED);
                             case TRANSIENT_FAILURE -> failedTransiently(current, report, caller).thenReturn(ReportResult.APPLIED);
@@ -300,7 +442,6 @@ public class RefreshCoordinator {
                             .defaultIfEmpty(ReportResult.STALE);
                 })
                 .defaultIfEmpty(ReportResult.STALE);
-        return transaction.transactional(work);
     }
 
     /**
@@ -311,24 +452,17 @@ public class RefreshCoordinator {
     private Mono<Boolean> succeeded(Current current, Report report) {
         Connection connection = current.connection();
         String owner = connection.userId();
-        String row = connection.id().toString();
         Instant expiresAt = Instant.now().plusSeconds(report.expiresInSeconds());
-        byte[] access = vault.encrypt(report.accessToken(), owner, row, TokenKind.ACCESS_TOKEN);
-        Mono<Void> storeTokens = !report.rotatesRefreshToken()
-                ? connections.tokens(connection.id()).flatMap(old -> connections.storeTokens(connection.id(), access,
-                        vault.encrypt(vault.decrypt(old.refreshToken(), owner, row, TokenKind.REFRESH_TOKEN), owner, row,
-                                TokenKind.REFRESH_TOKEN), vault.primaryKeyId(), report.generation()))
-                : connections.storeTokens(connection.id(), access,
-                        vault.encrypt(report.refreshToken(), owner, row, TokenKind.REFRESH_TOKEN), vault.primaryKeyId(), report.generation());
+        ConnectionStore.RefreshedTokens tokens = encrypted(report, owner);
         Mono<Connection> update = updateStatus(connection.id(), ConnectionStatus.ACTIVE, expiresAt, null, 0, null);
-        return storeTokens.then(update)
+        return connections.storeRefreshedTokens(List.of(tokens), vault.primaryKeyId()).then(update)
                 .flatMap(updated -> (connection.status() != ConnectionStatus.ACTIVE
                         ? events.statusChanged(updated, connection.status(), ConnectionEvents.Reason.RECOVERED, null)
                                 .then(auditLog.record(AuditEntry.of(owner, Actor.system("token-refresher"), "connection.recovered",
                                         RequestOrigin.NONE).withChange(Map.of("status", connection.status().name()),
                                         Map.of("status", "ACTIVE"))))
                         : Mono.<Void>empty())
-                        .then(notifyRefreshed(connection.id())))
+                        .then(notifyRefreshed(new UUID[] {connection.id()})))
                 .thenReturn(true);
     }
 
@@ -363,7 +497,7 @@ public class RefreshCoordinator {
                         .then(auditLog.record(AuditEntry.of(connection.userId(), Actor.system(caller), "connection.reauth_required",
                                 RequestOrigin.NONE).withChange(Map.of("status", connection.status().name()),
                                 Map.of("status", "REAUTH_REQUIRED", "errorCode", updated.lastErrorCode()))))
-                        .then(notifyRefreshed(connection.id()))
+                        .then(notifyRefreshed(new UUID[] {connection.id()}))
                         .thenReturn(true));
     }
 
@@ -399,13 +533,14 @@ public class RefreshCoordinator {
                 .one();
     }
 
-    /** Wakes token requests waiting for this connection, on every replica (delivered at commit). */
-    private Mono<Void> notifyRefreshed(UUID connectionId) {
-        return db.sql("SELECT pg_notify('" + TokenRefreshSignals.CHANNEL + "', :id)").bind("id", connectionId.toString())
-                .fetch().rowsUpdated().then();
+    /** Wakes token requests waiting for these connections, on every replica (delivered at commit). */
+    private Mono<Void> notifyRefreshed(UUID[] connectionIds) {
+        return db.sql("SELECT pg_notify('" + TokenRefreshSignals.CHANNEL + "', id::text) FROM unnest(:ids::uuid[]) AS id")
+                .bind("ids", connectionIds)
+                .fetch().all().then();
     }
 
-    private Mono<Void> announce(Claim claim) {
+    private static Outbox.ConnectionEvent event(Claim claim) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("connectionId", claim.connectionId().toString());
         payload.put("userId", claim.userId());
@@ -415,7 +550,12 @@ public class RefreshCoordinator {
         payload.put("reason", claim.reason().name());
         payload.put("accessTokenExpiresAt", claim.accessTokenExpiresAt() == null ? null : claim.accessTokenExpiresAt().toString());
         payload.put("leaseExpiresAt", claim.leaseExpiresAt().toString());
-        return outbox.tokenExpiring(claim.connectionId(), payload).then();
+        return new Outbox.ConnectionEvent(claim.connectionId(), payload);
+    }
+
+    private static Current current(Readable row) {
+        return new Current(ConnectionStore.toConnection(row), row.get("lease_generation", Long.class),
+                row.get("lease_expires_at", OffsetDateTime.class), row.get("refresh_failures", Integer.class));
     }
 
     private static Claim claim(Readable row, Reason reason) {
@@ -430,7 +570,16 @@ public class RefreshCoordinator {
             Instant leaseExpiresAt, Instant accessTokenExpiresAt, Reason reason) {
     }
 
+    private record Routine(Report report, String owner) {
+    }
+
     private record Current(Connection connection, long generation, OffsetDateTime leaseExpiresAt, int failures) {
+        /** The report's generation holds the connection's current lease, and the connection can be refreshed. */
+        boolean isLeaseOf(long reportedGeneration) {
+            ConnectionStatus status = connection.status();
+            return generation == reportedGeneration && leaseExpiresAt != null
+                    && (status == ConnectionStatus.ACTIVE || status == ConnectionStatus.REFRESH_FAILING);
+        }
     }
 
 }

@@ -31,9 +31,9 @@ public record RefreshProperties(
         @NotNull @DefaultValue("60s") Duration minRemaining,
         @NotNull @DefaultValue("5s") Duration urgentWait,
         @NotNull @DefaultValue("2m") Duration leaseDuration,
-        @NotNull @DefaultValue("5s") Duration schedulerInterval,
+        @NotNull @DefaultValue("1s") Duration schedulerInterval,
         @Min(1) @DefaultValue("500") int schedulerBatchSize,
-        @Min(1) @DefaultValue("2000") int maxInFlight,
+        @Min(1) @DefaultValue("5000") int maxInFlight,
         @NotNull @DefaultValue("30s") Duration failureBackoff,
         @NotNull @DefaultValue("15m") Duration maxFailureBackoff) {
 }

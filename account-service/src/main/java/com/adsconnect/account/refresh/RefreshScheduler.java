@@ -26,7 +26,7 @@ class RefreshScheduler {
     }
 
     /** Spring subscribes to this one publisher on every run: everything is computed per subscription. */
-    @Scheduled(initialDelayString = "${token-vault.scheduler-initial-delay:5s}", fixedDelayString = "${token-vault.scheduler-interval:5s}")
+    @Scheduled(initialDelayString = "${token-vault.scheduler-initial-delay:5s}", fixedDelayString = "${token-vault.scheduler-interval:1s}")
     Mono<Void> run() {
         // claims beyond what the refreshers can finish within a lease would only expire and be claimed again
         return Mono.defer(coordinator::claimsInFlight)

@@ -4,14 +4,7 @@ import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.postgres.PostgresLocator;
 import com.adsconnect.local.LocalStack;
 import com.adsconnect.local.LocalStackSettings;
-import com.google.crypto.tink.Aead;
-import com.google.crypto.tink.InsecureSecretKeyAccess;
-import com.google.crypto.tink.KeysetHandle;
-import com.google.crypto.tink.RegistryConfiguration;
-import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
-import com.google.crypto.tink.aead.AeadConfig;
 import java.io.IOException;
-import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -39,8 +31,6 @@ import java.util.regex.Pattern;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
-import org.postgresql.copy.CopyManager;
-import org.postgresql.core.BaseConnection;
 
 /**
  * A million connections in steady state: synthetic users, connections and encrypted tokens are
@@ -59,7 +49,7 @@ import org.postgresql.core.BaseConnection;
  */
 final class MillionConnectionsSimulation {
 
-    private static final String[] REGIONS = {"NA", "EU", "FE"};
+    private static final String[] REGIONS = SyntheticConnections.REGIONS;
     private static final Duration REFRESH_WINDOW = Duration.ofMinutes(10);
     private static final Duration TOKEN_LIFETIME = Duration.ofHours(1);
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
@@ -109,62 +99,11 @@ final class MillionConnectionsSimulation {
 
     /** Writes the synthetic rows; expiries spread evenly over the next hour. Returns when they became visible. */
     private static Instant seed(LocalStack stack, int count) throws Exception {
-        AeadConfig.register();
-        KeysetHandle keyset = TinkJsonProtoKeysetFormat.parseKeyset(Files.readString(stack.vaultKeysetFile()),
-                InsecureSecretKeyAccess.get());
-        Aead aead = keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
-        // as account-service stores it: the Tink key id as a signed int widened to bigint
-        long keyId = keyset.getPrimary().getId();
-        long started = System.nanoTime();
         // steady state: expiries spread over (window, lifetime], so tokens enter the window at an even rate
         Instant start = Instant.now().plus(REFRESH_WINDOW).plusSeconds(30);
         long spread = TOKEN_LIFETIME.minus(REFRESH_WINDOW).toMillis();
-        try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), stack.postgres().username(), stack.postgres().password())) {
-            try (Statement statement = db.createStatement()) {
-                statement.execute("CREATE TABLE IF NOT EXISTS sim_expiry (connection_id uuid PRIMARY KEY, expires_at timestamptz NOT NULL)");
-                statement.execute("TRUNCATE sim_expiry");
-            }
-            CopyManager copy = new CopyManager(db.unwrap(BaseConnection.class));
-            int batch = 50_000;
-            for (int from = 0; from < count; from += batch) {
-                int to = Math.min(count, from + batch);
-                StringBuilder users = new StringBuilder();
-                StringBuilder rows = new StringBuilder();
-                StringBuilder tokens = new StringBuilder();
-                StringBuilder expiries = new StringBuilder();
-                for (int i = from; i < to; i++) {
-                    String user = "user_sim_" + i;
-                    String id = new UUID(0x51_3000_0000_0000L, i).toString();
-                    String region = REGIONS[i % REGIONS.length];
-                    Instant expiresAt = start.plusMillis(spread * i / count);
-                    users.append(user).append('\t').append(user).append("@example.com\n");
-                    rows.append(id).append('\t').append(user).append("\tAMAZON\t").append(region).append("\tA1SIM").append(region)
-                            .append("\tACTIVE\t").append(expiresAt).append('\n');
-                    tokens.append(id).append("\t\\\\x").append(hex(aead, "Atza|sim-access-" + i, user, id, "ACCESS_TOKEN"))
-                            .append("\t\\\\x").append(hex(aead, "sim_" + region + "_" + i, user, id, "REFRESH_TOKEN"))
-                            .append('\t').append(keyId).append('\n');
-                    expiries.append(id).append('\t').append(expiresAt).append('\n');
-                }
-                copy.copyIn("COPY users (id, email) FROM STDIN", new StringReader(users.toString()));
-                copy.copyIn("COPY connections (id, user_id, provider, region, account_key, status, access_token_expires_at) FROM STDIN",
-                        new StringReader(rows.toString()));
-                copy.copyIn("COPY connection_tokens (connection_id, access_token_ciphertext, refresh_token_ciphertext, key_id) FROM STDIN",
-                        new StringReader(tokens.toString()));
-                copy.copyIn("COPY sim_expiry (connection_id, expires_at) FROM STDIN", new StringReader(expiries.toString()));
-                System.out.printf(Locale.ROOT, "seeded %,d of %,d connections%n", to, count);
-            }
-            try (Statement statement = db.createStatement()) {
-                statement.execute("ANALYZE users; ANALYZE connections; ANALYZE connection_tokens; ANALYZE sim_expiry");
-            }
-        }
-        System.out.printf(Locale.ROOT, "seeded %,d connections in %d s%n", count, Duration.ofNanos(System.nanoTime() - started).toSeconds());
+        SyntheticConnections.seed(stack, count, "user_sim_", i -> start.plusMillis(spread * i / count), "sim_expiry");
         return Instant.now();
-    }
-
-    /** Same associated data as account-service's TokenVault: the row's owner, the row, the kind. */
-    private static String hex(Aead aead, String secret, String owner, String row, String kind) throws Exception {
-        String data = "ads-connect/v1|" + owner.length() + ":" + owner + "|" + row.length() + ":" + row + "|" + kind;
-        return HexFormat.of().formatHex(aead.encrypt(secret.getBytes(StandardCharsets.UTF_8), data.getBytes(StandardCharsets.UTF_8)));
     }
 
     private record Sample(double minute, double refreshesPerSecond, long backlog) {
@@ -222,7 +161,7 @@ final class MillionConnectionsSimulation {
         try (HttpClient http = HttpClient.newHttpClient()) {
             while (running.get()) {
                 int i = ThreadLocalRandom.current().nextInt(count);
-                String body = "{\"userId\":\"user_sim_" + i + "\",\"connectionId\":\"" + new UUID(0x51_3000_0000_0000L, i) + "\"}";
+                String body = "{\"userId\":\"user_sim_" + i + "\",\"connectionId\":\"" + SyntheticConnections.id(i) + "\"}";
                 try {
                     HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.accountServiceUrl() + "/internal/v1/tokens"))
                             .header("X-Api-Key", stack.readerApiKey()).header("Content-Type", "application/json")

@@ -47,11 +47,14 @@ final class Stages {
         if (name.startsWith("refresher_amazon_latency_seconds")) {
             return "Amazon token call (sandbox, 100 ms injected)";
         }
-        if (name.startsWith("http_client_requests_seconds") && labels.contains("uri=\"/internal/v1/refresh/leases\"")) {
-            return "account-service: lease";
+        if (name.startsWith("http_client_requests_seconds") && labels.contains("uri=\"/internal/v1/refresh/lease-batches\"")) {
+            return "account-service: a batch of leases";
         }
-        if (name.startsWith("http_client_requests_seconds") && labels.contains("uri=\"/internal/v1/refresh/reports\"")) {
-            return "account-service: report";
+        if (name.startsWith("http_client_requests_seconds") && labels.contains("uri=\"/internal/v1/refresh/report-batches\"")) {
+            return "account-service: a batch of reports";
+        }
+        if (name.startsWith("refresher_batch_size") ) {
+            return null;
         }
         return null;
     }

@@ -14,7 +14,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.time.Instant;
+import jakarta.annotation.PreDestroy;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
@@ -28,9 +32,10 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * The internal API calls of a refresh: claim (for retries), lease, report. Retries with backoff on
- * I/O errors, timeouts and 5xx, behind a circuit breaker; a 409 means the event is stale and is not
- * an error.
+ * The internal API calls of a refresh: claim (for retries), lease, report. Leases and reports are
+ * sent in batches ({@link Batcher}): one request and one account-service transaction for all that
+ * were asked for within a few milliseconds. Retries with backoff on I/O errors, timeouts and 5xx,
+ * behind a circuit breaker; a 409 means the event is stale and is not an error.
  */
 @Component
 public class AccountServiceClient {
@@ -51,6 +56,8 @@ public class AccountServiceClient {
     private final Duration timeout;
     private final Retry retry;
     private final CircuitBreaker breaker;
+    private final Batcher<LeaseKey, Lease> leases;
+    private final Batcher<Map<String, Object>, Map<String, Object>> reports;
 
     AccountServiceClient(AccountServiceProperties properties, WebClient.Builder webClientBuilder, MeterRegistry meters) {
         this.timeout = properties.timeout();
@@ -73,6 +80,16 @@ public class AccountServiceClient {
                 .build());
         this.breaker = registry.circuitBreaker("account-service");
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
+        this.leases = new Batcher<>("lease", properties.batchSize(), properties.batchLinger(), properties.batchConcurrency(),
+                this::leaseBatch);
+        this.reports = new Batcher<>("report", properties.batchSize(), properties.batchLinger(), properties.batchConcurrency(),
+                this::reportBatch);
+    }
+
+    @PreDestroy
+    void close() {
+        leases.close();
+        reports.close();
     }
 
     /** A new generation for a retried refresh; empty when a refresh is in flight or the connection is gone. */
@@ -81,11 +98,36 @@ public class AccountServiceClient {
                 .map(body -> ((Number) body.get("generation")).longValue());
     }
 
-    /** The lease of the generation; empty when the generation is stale, taken or expired. */
+    /**
+     * The lease of the generation; empty when the generation is stale, taken or expired. Leases
+     * asked for at about the same time go to account-service in one batch request.
+     */
     public Mono<Lease> lease(UUID connectionId, long generation) {
-        return post("/internal/v1/refresh/leases", Map.of("connectionId", connectionId, "generation", generation))
-                .map(body -> new Lease(connectionId, generation, (String) body.get("region"), (String) body.get("refreshToken"),
-                        instant(body.get("accessTokenExpiresAt")), instant(body.get("leaseExpiresAt"))));
+        return leases.submit(new LeaseKey(connectionId, generation));
+    }
+
+    private record LeaseKey(UUID connectionId, long generation) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private Mono<List<Lease>> leaseBatch(List<LeaseKey> keys) {
+        List<Map<String, Object>> asked = keys.stream()
+                .map(key -> Map.<String, Object>of("connectionId", key.connectionId(), "generation", key.generation())).toList();
+        return post("/internal/v1/refresh/lease-batches", Map.of("leases", asked))
+                .map(body -> {
+                    Map<LeaseKey, Lease> granted = new HashMap<>();
+                    for (Map<String, Object> lease : (List<Map<String, Object>>) body.get("leases")) {
+                        UUID connectionId = UUID.fromString((String) lease.get("connectionId"));
+                        long generation = ((Number) lease.get("generation")).longValue();
+                        granted.put(new LeaseKey(connectionId, generation), new Lease(connectionId, generation,
+                                (String) lease.get("region"), (String) lease.get("refreshToken"),
+                                instant(lease.get("accessTokenExpiresAt")), instant(lease.get("leaseExpiresAt"))));
+                    }
+                    List<Lease> answers = new ArrayList<>(keys.size());
+                    // asked twice in one batch: granted once
+                    keys.forEach(key -> answers.add(granted.remove(key)));
+                    return answers;
+                });
     }
 
     private static Instant instant(Object value) {
@@ -102,6 +144,13 @@ public class AccountServiceClient {
         STALE
     }
 
+    /** account-service refused a report as invalid; sending it again cannot change that. */
+    public static final class ReportRejectedException extends RuntimeException {
+        ReportRejectedException(String detail) {
+            super("report rejected: " + detail);
+        }
+    }
+
     public Mono<ReportResult> reportSuccess(UUID connectionId, long generation, String accessToken, long expiresInSeconds,
             String newRefreshToken) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -113,7 +162,7 @@ public class AccountServiceClient {
         if (newRefreshToken != null) {
             body.put("refreshToken", newRefreshToken);
         }
-        return report(body);
+        return reports.submit(body).flatMap(AccountServiceClient::reportResult);
     }
 
     /** {@code retryAfter}: the provider asked to be left alone this long; null when it did not say. */
@@ -126,14 +175,21 @@ public class AccountServiceClient {
         if (retryAfter != null && retryAfter.isPositive()) {
             body.put("retryAfterSeconds", Math.max(1, retryAfter.toSeconds()));
         }
-        return report(body);
+        return reports.submit(body).flatMap(AccountServiceClient::reportResult);
     }
 
-    private Mono<ReportResult> report(Map<String, Object> body) {
-        return post("/internal/v1/refresh/reports", body)
-                .map(answer -> answer.get("result") instanceof String result ? ReportResult.valueOf(result)
-                        : Boolean.TRUE.equals(answer.get("applied")) ? ReportResult.APPLIED : ReportResult.STALE)
-                .defaultIfEmpty(ReportResult.STALE);
+    private static Mono<ReportResult> reportResult(Map<String, Object> answer) {
+        String result = (String) answer.get("result");
+        if ("REJECTED".equals(result)) {
+            return Mono.error(new ReportRejectedException(String.valueOf(answer.get("detail"))));
+        }
+        return Mono.just(result == null ? ReportResult.STALE : ReportResult.valueOf(result));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Mono<List<Map<String, Object>>> reportBatch(List<Map<String, Object>> reports) {
+        return post("/internal/v1/refresh/report-batches", Map.of("reports", reports))
+                .map(body -> (List<Map<String, Object>>) body.get("results"));
     }
 
     /** Errors a later call may not get: I/O, timeouts, 5xx, and the breaker's refusals while account-service is down. */

@@ -1,5 +1,6 @@
 package com.adsconnect.refresher.accountservice;
 
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -18,6 +19,9 @@ import org.springframework.validation.annotation.Validated;
  * @param timeout      per call
  * @param maxAttempts  calls in all on I/O errors, timeouts and 5xx
  * @param circuitOpen  how long the circuit breaker stays open once account-service failed most calls
+ * @param batchSize    leases (and reports) asked for in one request at most
+ * @param batchLinger  how long the first lease (or report) of a batch waits for others before the batch leaves
+ * @param batchConcurrency batch requests of each kind in flight at once; further items wait for one to end
  */
 @Validated
 @ConfigurationProperties("account-service")
@@ -26,5 +30,8 @@ public record AccountServiceProperties(
         @NotBlank String apiKey,
         @NotNull @DefaultValue("5s") Duration timeout,
         @Min(1) @DefaultValue("4") int maxAttempts,
-        @NotNull @DefaultValue("10s") Duration circuitOpen) {
+        @NotNull @DefaultValue("10s") Duration circuitOpen,
+        @Min(1) @Max(500) @DefaultValue("100") int batchSize,
+        @NotNull @DefaultValue("5ms") Duration batchLinger,
+        @Min(1) @DefaultValue("4") int batchConcurrency) {
 }
