@@ -1,7 +1,6 @@
 package com.adsconnect.account.outbox;
 
 import io.r2dbc.postgresql.codec.Json;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -41,44 +40,38 @@ public class Outbox {
     }
 
     /**
-     * One {@code token-expiring} event per entry, in list order, in one statement: ids are taken in
-     * that order, and each event is written under its connection's row lock as {@link #write} does.
-     * Fails if any connection does not exist (no event is written then, the caller's transaction
-     * rolls back).
+     * One {@code token-expiring} event per claimed connection, in the order given, in one
+     * statement: the payload is built from the connection row as the caller's claim left it
+     * (generation, lease expiry), under its row lock as {@link #write} takes it, without a round
+     * trip of the rows through this service. {@code reasons[i]} is the claim's reason for
+     * {@code connectionIds[i]}. Fails if any connection does not exist (no event is written then,
+     * the caller's transaction rolls back).
      */
-    public Mono<Void> tokenExpiring(List<ConnectionEvent> events) {
-        if (events.isEmpty()) {
+    public Mono<Void> tokenExpiring(UUID[] connectionIds, String[] reasons) {
+        if (connectionIds.length == 0) {
             return Mono.empty();
-        }
-        UUID[] eventIds = new UUID[events.size()];
-        UUID[] connectionIds = new UUID[events.size()];
-        String[] payloads = new String[events.size()];
-        for (int i = 0; i < events.size(); i++) {
-            eventIds[i] = UUID.randomUUID();
-            connectionIds[i] = events.get(i).connectionId();
-            payloads[i] = json.writeValueAsString(events.get(i).payload());
         }
         return db.sql("""
                         INSERT INTO outbox_events (event_id, topic, event_key, event_type, subject, payload)
-                        SELECT e.event_id, :topic, c.id::text, :type, 'connections/' || c.id, e.payload::jsonb
-                          FROM unnest(:eventIds::uuid[], :connectionIds::uuid[], :payloads::text[])
-                               WITH ORDINALITY AS e(event_id, connection_id, payload, n)
-                          JOIN connections c ON c.id = e.connection_id
-                         ORDER BY e.n
+                        SELECT gen_random_uuid(), :topic, c.id::text, :type, 'connections/' || c.id,
+                               jsonb_build_object('connectionId', c.id::text, 'userId', c.user_id, 'provider', c.provider,
+                                   'region', c.region, 'generation', c.lease_generation, 'reason', r.reason,
+                                   'accessTokenExpiresAt', to_char(c.access_token_expires_at AT TIME ZONE 'UTC', :instant),
+                                   'leaseExpiresAt', to_char(c.lease_expires_at AT TIME ZONE 'UTC', :instant))
+                          FROM unnest(:ids::uuid[], :reasons::text[]) WITH ORDINALITY AS r(id, reason, n)
+                          JOIN connections c ON c.id = r.id
+                         ORDER BY r.n
                            FOR NO KEY UPDATE OF c""")
-                .bind("eventIds", eventIds)
-                .bind("connectionIds", connectionIds)
-                .bind("payloads", payloads)
+                .bind("ids", connectionIds)
+                .bind("reasons", reasons)
                 .bind("topic", properties.topics().tokenExpiring())
                 .bind("type", TOKEN_EXPIRING)
+                // ISO-8601 in UTC, as Instant.toString() writes it (microseconds: PostgreSQL's precision)
+                .bind("instant", "YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"")
                 .fetch().rowsUpdated()
-                .flatMap(rows -> rows == events.size() ? Mono.<Void>empty()
-                        : Mono.error(new IllegalStateException((events.size() - rows) + " of " + events.size()
+                .flatMap(rows -> rows == connectionIds.length ? Mono.<Void>empty()
+                        : Mono.error(new IllegalStateException((connectionIds.length - rows) + " of " + connectionIds.length
                                 + " connections to write events for do not exist")));
-    }
-
-    /** An event's connection and payload. */
-    public record ConnectionEvent(UUID connectionId, Map<String, Object> payload) {
     }
 
     public Mono<UUID> connectionStatusChanged(UUID connectionId, Map<String, Object> payload) {

@@ -21,7 +21,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -142,19 +141,17 @@ public class RefreshCoordinator {
                         UPDATE connections c
                            SET lease_generation = c.lease_generation + 1, lease_expires_at = now() + :lease, lease_taken_at = NULL
                           FROM due WHERE c.id = due.id
-                        RETURNING c.id, c.user_id, c.provider, c.region, c.lease_generation, c.lease_expires_at,
-                                  c.access_token_expires_at, (c.access_token_expires_at >= now() + :window) AS keep_alive""")
+                        RETURNING c.id, (c.access_token_expires_at >= now() + :window) AS keep_alive""")
                 .bind("window", Interval.of(properties.refreshWindow()))
                 .bind("keepAlive", Interval.of(properties.keepAlive()))
                 .bind("limit", limit)
                 .bind("lease", Interval.of(properties.leaseDuration()))
-                .map(row -> claim(row, row.get("keep_alive", Boolean.class) ? Reason.KEEP_ALIVE : Reason.EXPIRING))
+                .map(row -> Map.entry(row.get("id", UUID.class), row.get("keep_alive", Boolean.class) ? Reason.KEEP_ALIVE : Reason.EXPIRING))
                 .all()
                 // read every claimed row before writing events: one connection cannot run a second
                 // statement while the first one's rows are still streaming
                 .collectList()
-                .flatMap(claims -> outbox.tokenExpiring(claims.stream().map(RefreshCoordinator::event).toList())
-                        .thenReturn((long) claims.size()));
+                .flatMap(claims -> announce(claims).thenReturn((long) claims.size()));
         return transaction.transactional(work);
     }
 
@@ -184,12 +181,13 @@ public class RefreshCoordinator {
                          WHERE id = :id AND status IN ('ACTIVE', 'REFRESH_FAILING')
                            AND (lease_expires_at IS NULL OR lease_expires_at < now())
                            AND (next_refresh_at IS NULL OR next_refresh_at <= now())
-                        RETURNING id, user_id, provider, region, lease_generation, lease_expires_at, access_token_expires_at""")
+                        RETURNING id""")
                 .bind("id", connectionId)
                 .bind("lease", Interval.of(properties.leaseDuration()))
-                .map(row -> claim(row, Reason.URGENT))
+                .map(row -> row.get("id", UUID.class))
                 .one()
-                .flatMap(claim -> outbox.tokenExpiring(List.of(event(claim))).thenReturn(new UrgentClaim(UrgentClaim.Result.CLAIMED, null)))
+                .flatMap(claimed -> announce(List.of(Map.entry(claimed, Reason.URGENT)))
+                        .thenReturn(new UrgentClaim(UrgentClaim.Result.CLAIMED, null)))
                 .switchIfEmpty(Mono.defer(() -> db.sql("""
                                 SELECT status, lease_expires_at > now() AS in_flight, next_refresh_at
                                   FROM connections WHERE id = :id""")
@@ -280,7 +278,7 @@ public class RefreshCoordinator {
                                   c.access_token_expires_at""")
                 .bind("ids", ids)
                 .bind("generations", generations)
-                .map(row -> claim(row, null))
+                .map(RefreshCoordinator::claim)
                 .all()
                 .collectList()
                 .flatMap(claims -> claims.isEmpty() ? Mono.just(Map.<UUID, Lease>of()) : db.sql("""
@@ -351,22 +349,25 @@ public class RefreshCoordinator {
         }
         Map<UUID, Integer> named = new HashMap<>();
         reports.forEach(report -> named.merge(report.connectionId(), 1, Integer::sum));
-        Mono<List<ReportResult>> work = db.sql("SELECT " + ConnectionStore.COLUMNS + ", lease_generation, lease_expires_at, refresh_failures "
-                        + "FROM connections WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")
+        // only what tells a routine success apart; the one-report path reads the whole row again
+        Mono<List<ReportResult>> work = db.sql("""
+                        SELECT id, user_id, status = 'ACTIVE' AND lease_expires_at IS NOT NULL AS leased_active, lease_generation
+                          FROM connections WHERE id = ANY(:ids) ORDER BY id FOR UPDATE""")
                 .bind("ids", named.keySet().toArray(UUID[]::new))
-                .map(RefreshCoordinator::current)
+                .map(row -> new Locked(row.get("id", UUID.class), row.get("user_id", String.class),
+                        row.get("leased_active", Boolean.class), row.get("lease_generation", Long.class)))
                 .all()
-                .collectMap(current -> current.connection().id())
+                .collectMap(Locked::id)
                 .flatMap(locked -> {
                     ReportResult[] results = new ReportResult[reports.size()];
                     List<Routine> routine = new ArrayList<>();
                     List<Integer> others = new ArrayList<>();
                     for (int i = 0; i < reports.size(); i++) {
                         Report report = reports.get(i);
-                        Current current = locked.get(report.connectionId());
+                        Locked current = locked.get(report.connectionId());
                         if (report.outcome() == Outcome.SUCCESS && named.get(report.connectionId()) == 1 && current != null
-                                && current.isLeaseOf(report.generation()) && current.connection().status() == ConnectionStatus.ACTIVE) {
-                            routine.add(new Routine(report, current.connection().userId()));
+                                && current.leasedActive() && current.generation() == report.generation()) {
+                            routine.add(new Routine(report, current.userId()));
                             results[i] = ReportResult.APPLIED;
                         } else {
                             others.add(i);
@@ -535,22 +536,17 @@ public class RefreshCoordinator {
 
     /** Wakes token requests waiting for these connections, on every replica (delivered at commit). */
     private Mono<Void> notifyRefreshed(UUID[] connectionIds) {
-        return db.sql("SELECT pg_notify('" + TokenRefreshSignals.CHANNEL + "', id::text) FROM unnest(:ids::uuid[]) AS id")
+        // one notification per 200 connections (a payload holds up to 8000 bytes), not one each
+        return db.sql("SELECT pg_notify('" + TokenRefreshSignals.CHANNEL + "', string_agg(id::text, ',')) "
+                        + "FROM unnest(:ids::uuid[]) WITH ORDINALITY AS t(id, n) GROUP BY (n - 1) / 200")
                 .bind("ids", connectionIds)
                 .fetch().all().then();
     }
 
-    private static Outbox.ConnectionEvent event(Claim claim) {
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("connectionId", claim.connectionId().toString());
-        payload.put("userId", claim.userId());
-        payload.put("provider", claim.provider());
-        payload.put("region", claim.region());
-        payload.put("generation", claim.generation());
-        payload.put("reason", claim.reason().name());
-        payload.put("accessTokenExpiresAt", claim.accessTokenExpiresAt() == null ? null : claim.accessTokenExpiresAt().toString());
-        payload.put("leaseExpiresAt", claim.leaseExpiresAt().toString());
-        return new Outbox.ConnectionEvent(claim.connectionId(), payload);
+    /** One {@code token-expiring} event per claim, written in the claim's transaction. */
+    private Mono<Void> announce(List<Map.Entry<UUID, Reason>> claims) {
+        return outbox.tokenExpiring(claims.stream().map(Map.Entry::getKey).toArray(UUID[]::new),
+                claims.stream().map(claim -> claim.getValue().name()).toArray(String[]::new));
     }
 
     private static Current current(Readable row) {
@@ -558,19 +554,24 @@ public class RefreshCoordinator {
                 row.get("lease_expires_at", OffsetDateTime.class), row.get("refresh_failures", Integer.class));
     }
 
-    private static Claim claim(Readable row, Reason reason) {
+    /** A lease just taken, as its row says. */
+    private static Claim claim(Readable row) {
         OffsetDateTime tokenExpiry = row.get("access_token_expires_at", OffsetDateTime.class);
         return new Claim(row.get("id", UUID.class), row.get("user_id", String.class), row.get("provider", String.class),
                 row.get("region", String.class), row.get("lease_generation", Long.class),
                 row.get("lease_expires_at", OffsetDateTime.class).toInstant(),
-                tokenExpiry == null ? null : tokenExpiry.toInstant(), reason);
+                tokenExpiry == null ? null : tokenExpiry.toInstant());
     }
 
     private record Claim(UUID connectionId, String userId, String provider, String region, long generation,
-            Instant leaseExpiresAt, Instant accessTokenExpiresAt, Reason reason) {
+            Instant leaseExpiresAt, Instant accessTokenExpiresAt) {
     }
 
     private record Routine(Report report, String owner) {
+    }
+
+    /** A connection as a batch of reports found it under its lock: ACTIVE with a lease, and which generation. */
+    private record Locked(UUID id, String userId, boolean leasedActive, long generation) {
     }
 
     private record Current(Connection connection, long generation, OffsetDateTime leaseExpiresAt, int failures) {

@@ -52,10 +52,17 @@ public class TokenRefreshSignals implements SmartLifecycle {
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(10))
                         .doBeforeRetry(retry -> log.debug("LISTEN {} lost, reconnecting: {}", CHANNEL, retry.failure().toString())))
                 .subscribe(notification -> {
-                    try {
-                        signals.tryEmitNext(UUID.fromString(notification.getParameter()));
-                    } catch (IllegalArgumentException | NullPointerException ignored) {
-                        // not ours
+                    String ids = notification.getParameter();
+                    if (ids == null) {
+                        return;
+                    }
+                    // a refresh batch notifies once for many connections: their ids, comma-separated
+                    for (String id : ids.split(",")) {
+                        try {
+                            signals.tryEmitNext(UUID.fromString(id));
+                        } catch (IllegalArgumentException ignored) {
+                            // not ours
+                        }
                     }
                 }, error -> log.warn("LISTEN {} stopped: {}", CHANNEL, error.toString()));
     }

@@ -45,7 +45,7 @@ final class Stages {
             return null;
         }
         if (name.startsWith("refresher_amazon_latency_seconds")) {
-            return "Amazon token call (sandbox, 100 ms injected)";
+            return "Amazon token call (stub, 100 ms latency)";
         }
         if (name.startsWith("http_client_requests_seconds") && labels.contains("uri=\"/internal/v1/refresh/lease-batches\"")) {
             return "account-service: a batch of leases";

@@ -260,7 +260,10 @@ public final class LocalStack {
                 "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--account-service.url=http://127.0.0.1:" + refresherToAccountService,
                 "--amazon.client-id=" + SandboxAmazon.CLIENT_ID));
-        amazon.regionProperties().forEach((key, value) -> refresherArgs.add("--" + key + "=" + value));
+        // a benchmark may put a lighter stub of Amazon's token endpoint (same wire format) in front of the refresher
+        String refresherTokenUrl = System.getProperty("local.refresher-amazon-token-url");
+        amazon.regionProperties().forEach((key, value) -> refresherArgs.add("--" + key + "="
+                + (refresherTokenUrl != null && key.endsWith(".token-url") ? refresherTokenUrl : value)));
         refresherArgs.addAll(settings.extraArgumentsOf(LocalStackSettings.TOKEN_REFRESHER));
         // consumers take no traffic: no balancer in front of several refreshers
         startService(LocalStackSettings.TOKEN_REFRESHER, settings.tokenRefresherJar(), refresherArgs, Map.of(

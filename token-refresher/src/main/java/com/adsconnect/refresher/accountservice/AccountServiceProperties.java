@@ -32,6 +32,6 @@ public record AccountServiceProperties(
         @Min(1) @DefaultValue("4") int maxAttempts,
         @NotNull @DefaultValue("10s") Duration circuitOpen,
         @Min(1) @Max(500) @DefaultValue("100") int batchSize,
-        @NotNull @DefaultValue("5ms") Duration batchLinger,
-        @Min(1) @DefaultValue("4") int batchConcurrency) {
+        @NotNull @DefaultValue("10ms") Duration batchLinger,
+        @Min(1) @DefaultValue("2") int batchConcurrency) {
 }

@@ -21,6 +21,7 @@ import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,6 +91,8 @@ public class AmazonTokenClient {
                         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) amazon.connectTimeout().toMillis())
                         .responseTimeout(amazon.timeLimit())))
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(64 * 1024))
+                // one call per refresh: timed by refresher.amazon.latency below, not by an observation (and span) each
+                .observationRegistry(ObservationRegistry.NOOP)
                 .build();
         this.circuitBreakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .failureRateThreshold(amazon.circuitBreaker().failureRateThreshold())

@@ -11,18 +11,25 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -134,14 +141,47 @@ class RefreshEventsKafka implements SmartLifecycle {
         return lastFailure;
     }
 
+    /**
+     * Creates the topics this refresher consumes and forwards to, where missing, with
+     * {@code topic-partitions} partitions: the consumer itself never creates a topic, since a topic
+     * created by a subscription gets the broker's default partition count, and the partition count
+     * caps how many refreshes run at once. Failing that (no permission, Kafka away), the consumer
+     * is assigned the topics once someone else created them.
+     */
+    private void createMissingTopics() {
+        if (!properties.createTopics()) {
+            return;
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+            for (String topic : List.of(properties.tokenExpiringTopic(), properties.retryTopic(), properties.deadLetterTopic())) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(topic, Optional.of(properties.topicPartitions()), Optional.empty())))
+                            .all().get(10, TimeUnit.SECONDS);
+                    log.info("created Kafka topic {} with {} partitions", topic, properties.topicPartitions());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        log.warn("could not create Kafka topic {}: {}", topic, e.getCause().toString());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | TimeoutException e) {
+            log.warn("could not create Kafka topics: {}", e.toString());
+        }
+    }
+
     @Override
     public void start() {
+        createMissingTopics();
         ReceiverOptions<String, String> options = ReceiverOptions.<String, String>create(Map.of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                         ConsumerConfig.GROUP_ID_CONFIG, properties.groupId(),
                         ConsumerConfig.CLIENT_ID_CONFIG, "token-refresher",
                         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200,
                         ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) properties.sessionTimeout().toMillis(),
                         ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) properties.sessionTimeout().toMillis() / 3))
@@ -188,7 +228,9 @@ class RefreshEventsKafka implements SmartLifecycle {
                     state = State.RUNNING;
                     bindMetrics(receiver);
                 })
-                .groupBy(record -> record.receiverOffset().topicPartition())
+                // the buffer is shared by all partitions: at the default 256, one poll's records of a partition or two
+                // fill it, and every other partition waits until those are processed 8 at a time
+                .groupBy(record -> record.receiverOffset().topicPartition(), properties.bufferedRecords())
                 .flatMap(partition -> partition
                         .flatMapSequential(this::processUnlessStopping, properties.perPartitionConcurrency())
                         .doOnNext(record -> {

@@ -16,6 +16,8 @@ import org.springframework.validation.annotation.Validated;
  * @param retryTopic               failed refreshes wait here for {@code retryDelay}
  * @param deadLetterTopic          refreshes that failed {@code maxRetries} times from the retry topic
  * @param perPartitionConcurrency  events of one partition processed at once (offsets still commit in order)
+ * @param bufferedRecords          records fetched and waiting for processing, all partitions together; enough
+ *                                 that every assigned partition has work while a few are far ahead
  * @param commitInterval           how often acknowledged offsets are committed
  * @param retryDelay               how long a failed refresh waits in the retry topic
  * @param maxRetries               deliveries from the retry topic before the dead-letter topic
@@ -28,6 +30,9 @@ import org.springframework.validation.annotation.Validated;
  *                                 and starts again from the last committed offset
  * @param reportRetryBackoff       first wait before a success report is sent again, doubled each time
  * @param reportRetryMaxBackoff    the longest such wait; success reports are retried until account-service answers
+ * @param createTopics             create the three topics at start where missing (the consumer never creates one)
+ * @param topicPartitions          their partition count when created here; with {@code perPartitionConcurrency},
+ *                                 the most refreshes one consumer group runs at once
  * @param sessionTimeout           the consumer's Kafka session timeout: how long a replica that vanished without
  *                                 leaving the group (killed, or its consumer replaced while Kafka was away) keeps
  *                                 its partitions
@@ -40,6 +45,7 @@ public record RefresherProperties(
         @NotBlank @DefaultValue("amazon.token-expiring.retry") String retryTopic,
         @NotBlank @DefaultValue("amazon.token-expiring.dlt") String deadLetterTopic,
         @Min(1) @DefaultValue("8") int perPartitionConcurrency,
+        @Min(256) @DefaultValue("4096") int bufferedRecords,
         @NotNull @DefaultValue("500ms") Duration commitInterval,
         @NotNull @DefaultValue("30s") Duration retryDelay,
         @Min(0) @DefaultValue("3") int maxRetries,
@@ -50,5 +56,7 @@ public record RefresherProperties(
         @Min(1) @DefaultValue("3") int forwardAttempts,
         @NotNull @DefaultValue("500ms") Duration reportRetryBackoff,
         @NotNull @DefaultValue("15s") Duration reportRetryMaxBackoff,
-        @NotNull @DefaultValue("45s") Duration sessionTimeout) {
+        @NotNull @DefaultValue("45s") Duration sessionTimeout,
+        @DefaultValue("true") boolean createTopics,
+        @Min(1) @DefaultValue("32") int topicPartitions) {
 }

@@ -110,10 +110,10 @@ class RefreshConsumerTest {
     }
 
     private RefreshEventsKafka start(TokenExpiringHandler handler, Duration commitInterval, int perPartitionConcurrency) {
-        RefresherProperties properties = new RefresherProperties(group, topic, topic + ".retry", topic + ".dlt", perPartitionConcurrency,
+        RefresherProperties properties = new RefresherProperties(group, topic, topic + ".retry", topic + ".dlt", perPartitionConcurrency, 4096,
                 commitInterval,
                 Duration.ofSeconds(1), 3, Duration.ofSeconds(20), 1000, Duration.ofSeconds(5),
-                Duration.ofSeconds(2), 2, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(6));
+                Duration.ofSeconds(2), 2, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(6), true, 32);
         RefreshEventsKafka consumer = new RefreshEventsKafka(new KafkaProperties(kafka.bootstrapServers(), Duration.ofSeconds(3)),
                 properties, handler, JsonMapper.builder().build(), new SimpleMeterRegistry());
         consumer.start();
