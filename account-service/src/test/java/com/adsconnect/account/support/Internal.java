@@ -29,6 +29,17 @@ public final class Internal {
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
     }
 
+    /** Many leases in one request: {@code generations} by connection id. */
+    public WebTestClient.ResponseSpec leases(Object body) {
+        return web.post().uri("/internal/v1/refresh/lease-batches").headers(h -> h.setBearerAuth(TestApiKeys.REFRESHER))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
+    }
+
+    public WebTestClient.ResponseSpec reports(Object body) {
+        return web.post().uri("/internal/v1/refresh/report-batches").headers(h -> h.setBearerAuth(TestApiKeys.REFRESHER))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
+    }
+
     public static Map<String, Object> success(String connectionId, long generation, String accessToken) {
         return Map.of("connectionId", connectionId, "generation", generation, "outcome", "SUCCESS",
                 "accessToken", accessToken, "expiresInSeconds", 3600);

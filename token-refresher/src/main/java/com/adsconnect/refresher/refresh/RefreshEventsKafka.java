@@ -153,7 +153,7 @@ class RefreshEventsKafka implements SmartLifecycle {
             return;
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000))) {
             for (String topic : List.of(properties.tokenExpiringTopic(), properties.retryTopic(), properties.deadLetterTopic())) {
                 try {
                     admin.createTopics(List.of(new NewTopic(topic, Optional.of(properties.topicPartitions()), Optional.empty())))

@@ -47,6 +47,16 @@ class RefreshConsumerTest {
     }
 
     @Test
+    void theConsumerCreatesItsTopicsWithTheConfiguredPartitionsAndNeverThroughItsSubscription() throws Exception {
+        start(handled -> Mono.just(RefreshWorker.Outcome.REFRESHED), Duration.ofMillis(100), 1, 7);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            var topics = admin.describeTopics(List.of(topic, topic + ".retry", topic + ".dlt")).allTopicNames().get(10, TimeUnit.SECONDS);
+            // a topic created by a subscription would have the broker's default partition count
+            assertThat(topics.values()).hasSize(3).allSatisfy(description -> assertThat(description.partitions()).hasSize(7));
+        }
+    }
+
+    @Test
     void aForwardThatFailsWhileKafkaIsAwayReplacesTheConsumerAndTheRecordComesBack() throws Exception {
         RecordMetadata produced = produceEvent();
         Sinks.One<RefreshWorker.Outcome> firstOutcome = Sinks.one();
@@ -110,10 +120,15 @@ class RefreshConsumerTest {
     }
 
     private RefreshEventsKafka start(TokenExpiringHandler handler, Duration commitInterval, int perPartitionConcurrency) {
+        return start(handler, commitInterval, perPartitionConcurrency, 32);
+    }
+
+    private RefreshEventsKafka start(TokenExpiringHandler handler, Duration commitInterval, int perPartitionConcurrency,
+            int topicPartitions) {
         RefresherProperties properties = new RefresherProperties(group, topic, topic + ".retry", topic + ".dlt", perPartitionConcurrency, 4096,
                 commitInterval,
                 Duration.ofSeconds(1), 3, Duration.ofSeconds(20), 1000, Duration.ofSeconds(5),
-                Duration.ofSeconds(2), 2, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(6), true, 32);
+                Duration.ofSeconds(2), 2, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(6), true, topicPartitions);
         RefreshEventsKafka consumer = new RefreshEventsKafka(new KafkaProperties(kafka.bootstrapServers(), Duration.ofSeconds(3)),
                 properties, handler, JsonMapper.builder().build(), new SimpleMeterRegistry());
         consumer.start();
