@@ -1,15 +1,12 @@
 package com.adsconnect.account.audit;
 
 import com.adsconnect.account.paging.CursorPage;
-import com.adsconnect.account.user.CurrentUsers;
+import com.adsconnect.account.security.SignedInUser;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /** The signed-in user's own audit trail. */
@@ -18,11 +15,9 @@ class AuditEventsController {
 
     static final int MAX_LIMIT = 100;
 
-    private final CurrentUsers currentUsers;
     private final AuditLog auditLog;
 
-    AuditEventsController(CurrentUsers currentUsers, AuditLog auditLog) {
-        this.currentUsers = currentUsers;
+    AuditEventsController(AuditLog auditLog) {
         this.auditLog = auditLog;
     }
 
@@ -31,10 +26,9 @@ class AuditEventsController {
      * shorter than {@code limit} or a null {@code nextCursor} means there is nothing older.
      */
     @GetMapping("/api/v1/me/audit-events")
-    Mono<CursorPage<AuditEventView>> auditEvents(@AuthenticationPrincipal Jwt token,
+    Mono<CursorPage<AuditEventView>> auditEvents(Mono<SignedInUser> signedIn,
             @RequestParam(required = false) Integer limit,
-            @RequestParam(required = false) String cursor,
-            ServerWebExchange exchange) {
+            @RequestParam(required = false) String cursor) {
         int pageSize = CursorPage.pageSize(limit, MAX_LIMIT);
         Long before;
         try {
@@ -42,7 +36,7 @@ class AuditEventsController {
         } catch (IllegalArgumentException e) {
             return Mono.error(CursorPage.invalidCursor());
         }
-        return currentUsers.require(token, exchange)
+        return signedIn
                 .flatMap(user -> auditLog.page(user.id(), pageSize + 1, before))
                 .map(events -> CursorPage.of(events, pageSize, event -> encodeCursor(Long.parseLong(event.id()))));
     }

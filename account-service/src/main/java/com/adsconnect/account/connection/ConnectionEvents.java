@@ -12,10 +12,10 @@ import org.springframework.stereotype.Component;
  * change. Payloads carry ids, status and error codes: never tokens, codes or personal data.
  */
 @Component
-public class ConnectionEvents {
+class ConnectionEvents {
 
     /** Why the status event was emitted. */
-    public enum Reason { CONNECTED, REAUTHORIZED, RECOVERED, REFRESH_FAILING, REAUTH_REQUIRED, DISCONNECTED }
+    enum Reason { CONNECTED, REAUTHORIZED, RECOVERED, REFRESH_FAILING, REAUTH_REQUIRED, DISCONNECTED }
 
     private final Outbox outbox;
 
@@ -23,7 +23,7 @@ public class ConnectionEvents {
         this.outbox = outbox;
     }
 
-    public Mono<Void> statusChanged(Connection connection, ConnectionStatus previous, Reason reason, String errorCode) {
+    Mono<Void> statusChanged(Connection connection, ConnectionStatus previous, Reason reason, String errorCode) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("connectionId", connection.id().toString());
         payload.put("userId", connection.userId());

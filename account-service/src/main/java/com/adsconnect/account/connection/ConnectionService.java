@@ -15,7 +15,6 @@ import com.adsconnect.account.provider.ProviderTokens;
 import com.adsconnect.account.vault.TokenKind;
 import com.adsconnect.account.vault.TokenVault;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,18 +36,18 @@ class ConnectionService {
     private final ConnectionStore connections;
     private final TokenVault vault;
     private final AuditLog auditLog;
-    private final ConnectionEvents events;
+    private final ConnectionLifecycle lifecycle;
     private final AccountHolders accountHolders;
     private final TransactionalOperator transaction;
 
     ConnectionService(ProviderRegistry providers, OAuthStates states, ConnectionStore connections, TokenVault vault,
-            AuditLog auditLog, ConnectionEvents events, AccountHolders accountHolders, TransactionalOperator transaction) {
+            AuditLog auditLog, ConnectionLifecycle lifecycle, AccountHolders accountHolders, TransactionalOperator transaction) {
         this.providers = providers;
         this.states = states;
         this.connections = connections;
         this.vault = vault;
         this.auditLog = auditLog;
-        this.events = events;
+        this.lifecycle = lifecycle;
         this.accountHolders = accountHolders;
         this.transaction = transaction;
     }
@@ -126,21 +125,7 @@ class ConnectionService {
 
     private Mono<ConnectionView> finish(Connection connection, ProviderTokens tokens, List<AdvertisingProfile> profiles,
             String action, Connection before, RequestOrigin origin) {
-        String owner = connection.userId();
-        String row = connection.id().toString();
-        byte[] access = vault.encrypt(tokens.accessToken(), owner, row, TokenKind.ACCESS_TOKEN);
-        byte[] refresh = vault.encrypt(tokens.refreshToken(), owner, row, TokenKind.REFRESH_TOKEN);
-        Map<String, Object> after = summary(connection, profiles.size());
-        Mono<Void> event = before == null
-                ? events.statusChanged(connection, null, ConnectionEvents.Reason.CONNECTED, null)
-                : before.status() != ConnectionStatus.ACTIVE
-                        ? events.statusChanged(connection, before.status(), ConnectionEvents.Reason.REAUTHORIZED, null)
-                        : Mono.empty();
-        return connections.storeTokens(connection.id(), access, refresh, vault.primaryKeyId(), null)
-                .then(connections.replaceProfiles(connection.id(), profiles))
-                .then(auditLog.record(AuditEntry.of(owner, Actor.user(owner), action, origin)
-                        .withChange(before == null ? null : summary(before, null), after)))
-                .then(event)
+        return lifecycle.authorized(before, connection, tokens, profiles, action, origin)
                 .thenReturn(ConnectionView.of(connection, profiles));
     }
 
@@ -192,25 +177,10 @@ class ConnectionService {
                 .switchIfEmpty(Mono.error(() -> notFound(id)))
                 .flatMap(before -> before.status() == ConnectionStatus.DISCONNECTED
                         ? connections.profilesOf(List.of(id)).map(p -> ConnectionView.of(before, p.getOrDefault(id, List.of())))
-                        : connections.disconnect(id)
-                                .flatMap(after -> auditLog.record(AuditEntry.of(userId, Actor.user(userId), "connection.disconnected", origin)
-                                                .withChange(summary(before, null), summary(after, null)))
-                                        .then(events.statusChanged(after, before.status(), ConnectionEvents.Reason.DISCONNECTED, null))
-                                        .then(connections.profilesOf(List.of(id)))
+                        : lifecycle.disconnected(before, Actor.user(userId), origin, null)
+                                .flatMap(after -> connections.profilesOf(List.of(id))
                                         .map(p -> ConnectionView.of(after, p.getOrDefault(id, List.of())))));
         return transaction.transactional(work);
-    }
-
-    private static Map<String, Object> summary(Connection connection, Integer profiles) {
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("connectionId", connection.id().toString());
-        summary.put("provider", connection.provider().name());
-        summary.put("region", connection.region());
-        summary.put("status", connection.status().name());
-        if (profiles != null) {
-            summary.put("profiles", profiles);
-        }
-        return summary;
     }
 
     static ApiProblem notFound(UUID id) {

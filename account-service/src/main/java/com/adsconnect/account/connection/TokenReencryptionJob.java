@@ -15,7 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -58,7 +57,7 @@ public class TokenReencryptionJob {
         }
     }
 
-    private final DatabaseClient db;
+    private final ConnectionStore connections;
     private final TokenVault vault;
     private final TokenVaultProperties properties;
     private final OAuthStates states;
@@ -67,9 +66,9 @@ public class TokenReencryptionJob {
     private final Counter undecryptableRows;
     private final AtomicLong undecryptableInLastPass = new AtomicLong();
 
-    TokenReencryptionJob(DatabaseClient db, TokenVault vault, TokenVaultProperties properties, OAuthStates states,
+    TokenReencryptionJob(ConnectionStore connections, TokenVault vault, TokenVaultProperties properties, OAuthStates states,
             TransactionalOperator transaction, Clock clock, MeterRegistry meters) {
-        this.db = db;
+        this.connections = connections;
         this.vault = vault;
         this.properties = properties;
         this.states = states;
@@ -121,21 +120,8 @@ public class TokenReencryptionJob {
 
     /** Rows after {@code after} in id order; one transaction. */
     private Mono<Batch> reencryptBatch(UUID after, Undecryptable undecryptable) {
-        Mono<Batch> batch = db.sql("""
-                        SELECT t.connection_id, c.user_id, t.access_token_ciphertext, t.refresh_token_ciphertext
-                        FROM connection_tokens t JOIN connections c ON c.id = t.connection_id
-                        WHERE t.key_id <> :primary AND NOT (t.key_id = ANY(:newer)) AND t.connection_id > :after
-                        ORDER BY t.connection_id
-                        LIMIT :batch
-                        FOR UPDATE OF t SKIP LOCKED""")
-                .bind("primary", (long) vault.primaryKeyId())
-                .bind("newer", vault.keysAfterPrimary().stream().map(Integer::longValue).toArray(Long[]::new))
-                .bind("after", after)
-                .bind("batch", properties.reencryptBatchSize())
-                .map(row -> new Row(row.get("connection_id", UUID.class), row.get("user_id", String.class),
-                        row.get("access_token_ciphertext", byte[].class), row.get("refresh_token_ciphertext", byte[].class)))
-                .all()
-                .collectList()
+        Mono<Batch> batch = connections.lockTokensNotUnder(vault.primaryKeyId(), vault.keysAfterPrimary(), after,
+                        properties.reencryptBatchSize())
                 .flatMap(rows -> Flux.fromIterable(rows)
                         .concatMap(row -> reencrypt(row, undecryptable))
                         .reduce(0L, Long::sum)
@@ -143,29 +129,20 @@ public class TokenReencryptionJob {
         return transaction.transactional(batch);
     }
 
-    private Mono<Long> reencrypt(Row row, Undecryptable undecryptable) {
+    private Mono<Long> reencrypt(ConnectionStore.StoredTokens row, Undecryptable undecryptable) {
         String id = row.connectionId().toString();
         byte[] access;
         byte[] refresh;
         try {
-            access = vault.encrypt(vault.decrypt(row.access(), row.userId(), id, TokenKind.ACCESS_TOKEN),
+            access = vault.encrypt(vault.decrypt(row.accessToken(), row.userId(), id, TokenKind.ACCESS_TOKEN),
                     row.userId(), id, TokenKind.ACCESS_TOKEN);
-            refresh = vault.encrypt(vault.decrypt(row.refresh(), row.userId(), id, TokenKind.REFRESH_TOKEN),
+            refresh = vault.encrypt(vault.decrypt(row.refreshToken(), row.userId(), id, TokenKind.REFRESH_TOKEN),
                     row.userId(), id, TokenKind.REFRESH_TOKEN);
         } catch (TokenVault.VaultException e) {
             undecryptable.add(row.connectionId());
             return Mono.just(0L);
         }
-        return db.sql("""
-                        UPDATE connection_tokens SET access_token_ciphertext = :access, refresh_token_ciphertext = :refresh,
-                            key_id = :keyId, updated_at = now()
-                        WHERE connection_id = :id""")
-                .bind("access", access).bind("refresh", refresh).bind("keyId", (long) vault.primaryKeyId())
-                .bind("id", row.connectionId())
-                .fetch().rowsUpdated();
-    }
-
-    private record Row(UUID connectionId, String userId, byte[] access, byte[] refresh) {
+        return connections.replaceCiphertexts(row.connectionId(), access, refresh, vault.primaryKeyId());
     }
 
     private record Batch(int rows, long moved, UUID last) {

@@ -1,10 +1,7 @@
 package com.adsconnect.account.connection;
 
 import com.adsconnect.account.audit.Actor;
-import com.adsconnect.account.audit.AuditEntry;
-import com.adsconnect.account.audit.AuditLog;
 import com.adsconnect.account.audit.RequestOrigin;
-import java.util.Map;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -18,13 +15,11 @@ import reactor.core.publisher.Mono;
 public class UserConnections {
 
     private final ConnectionStore connections;
-    private final AuditLog auditLog;
-    private final ConnectionEvents events;
+    private final ConnectionLifecycle lifecycle;
 
-    UserConnections(ConnectionStore connections, AuditLog auditLog, ConnectionEvents events) {
+    UserConnections(ConnectionStore connections, ConnectionLifecycle lifecycle) {
         this.connections = connections;
-        this.auditLog = auditLog;
-        this.events = events;
+        this.lifecycle = lifecycle;
     }
 
     /** Emits how many connections were disconnected. */
@@ -34,12 +29,7 @@ public class UserConnections {
                 .collectList()
                 .flatMapMany(Flux::fromIterable)
                 .filter(connection -> connection.status() != ConnectionStatus.DISCONNECTED)
-                .concatMap(before -> connections.disconnect(before.id())
-                        .flatMap(after -> auditLog.record(AuditEntry.of(userId, actor, "connection.disconnected", origin)
-                                        .withChange(Map.of("connectionId", before.id().toString(), "status", before.status().name()),
-                                                Map.of("connectionId", before.id().toString(), "status", after.status().name(),
-                                                        "cause", "user.deleted")))
-                                .then(events.statusChanged(after, before.status(), ConnectionEvents.Reason.DISCONNECTED, null))))
+                .concatMap(before -> lifecycle.disconnected(before, actor, origin, "user.deleted"))
                 .count();
     }
 }

@@ -35,17 +35,15 @@ class TokenService {
     private static final Duration RECHECK = Duration.ofMillis(250);
 
     private final ConnectionStore connections;
-    private final InternalLookups lookups;
     private final TokenVault vault;
     private final ProviderRegistry providers;
     private final RefreshCoordinator coordinator;
     private final TokenRefreshSignals signals;
     private final RefreshProperties properties;
 
-    TokenService(ConnectionStore connections, InternalLookups lookups, TokenVault vault, ProviderRegistry providers,
+    TokenService(ConnectionStore connections, TokenVault vault, ProviderRegistry providers,
             RefreshCoordinator coordinator, TokenRefreshSignals signals, RefreshProperties properties) {
         this.connections = connections;
-        this.lookups = lookups;
         this.vault = vault;
         this.providers = providers;
         this.coordinator = coordinator;
@@ -64,7 +62,7 @@ class TokenService {
     Mono<TokenResponse> currentToken(String userId, UUID connectionId, String profileId) {
         Mono<Connection> connection = connectionId != null
                 ? connections.findForUser(userId, connectionId)
-                : lookups.byProfile(userId, profileId);
+                : connections.findByProfile(userId, profileId);
         return connection
                 .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("No connection of this user matches.")))
                 .flatMap(found -> usable(found) ? Mono.just(found) : refreshAndWait(found))

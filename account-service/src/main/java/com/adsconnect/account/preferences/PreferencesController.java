@@ -2,9 +2,7 @@ package com.adsconnect.account.preferences;
 
 import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.paging.CursorPage;
-import com.adsconnect.account.user.CurrentUsers;
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.security.oauth2.jwt.Jwt;
+import com.adsconnect.account.security.SignedInUser;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -24,17 +22,15 @@ class PreferencesController {
 
     private static final int MAX_HISTORY_PAGE = 100;
 
-    private final CurrentUsers currentUsers;
     private final PreferencesService preferences;
 
-    PreferencesController(CurrentUsers currentUsers, PreferencesService preferences) {
-        this.currentUsers = currentUsers;
+    PreferencesController(PreferencesService preferences) {
         this.preferences = preferences;
     }
 
     @GetMapping
-    Mono<PreferencesView> get(@AuthenticationPrincipal Jwt token, ServerWebExchange exchange) {
-        return currentUsers.require(token, exchange).flatMap(user -> preferences.get(user.id()));
+    Mono<PreferencesView> get(Mono<SignedInUser> signedIn) {
+        return signedIn.flatMap(user -> preferences.get(user.id()));
     }
 
     /**
@@ -42,23 +38,22 @@ class PreferencesController {
      * its default. Unknown fields and invalid values answer 400 naming the field.
      */
     @PatchMapping(consumes = {"application/merge-patch+json", "application/json"})
-    Mono<PreferencesView> patch(@AuthenticationPrincipal Jwt token, @RequestBody JsonNode patch, ServerWebExchange exchange) {
-        return currentUsers.require(token, exchange)
+    Mono<PreferencesView> patch(Mono<SignedInUser> signedIn, @RequestBody JsonNode patch, ServerWebExchange exchange) {
+        return signedIn
                 .flatMap(user -> preferences.patch(user.id(), patch, RequestOrigin.of(exchange.getRequest())));
     }
 
     @PostMapping("/reset")
-    Mono<PreferencesView> reset(@AuthenticationPrincipal Jwt token, ServerWebExchange exchange) {
-        return currentUsers.require(token, exchange)
+    Mono<PreferencesView> reset(Mono<SignedInUser> signedIn, ServerWebExchange exchange) {
+        return signedIn
                 .flatMap(user -> preferences.reset(user.id(), RequestOrigin.of(exchange.getRequest())));
     }
 
     /** Newest first; {@code cursor} is the previous page's {@code nextCursor}. */
     @GetMapping("/history")
-    Mono<CursorPage<PreferencesHistoryEntry>> history(@AuthenticationPrincipal Jwt token,
+    Mono<CursorPage<PreferencesHistoryEntry>> history(Mono<SignedInUser> signedIn,
             @RequestParam(required = false) Integer limit,
-            @RequestParam(required = false) String cursor,
-            ServerWebExchange exchange) {
+            @RequestParam(required = false) String cursor) {
         int pageSize = CursorPage.pageSize(limit, MAX_HISTORY_PAGE);
         Integer before;
         try {
@@ -69,15 +64,15 @@ class PreferencesController {
         } catch (NumberFormatException e) {
             return Mono.error(CursorPage.invalidCursor());
         }
-        return currentUsers.require(token, exchange)
+        return signedIn
                 .flatMap(user -> preferences.history(user.id(), pageSize + 1, before))
                 .map(entries -> CursorPage.of(entries, pageSize, entry -> String.valueOf(entry.revision())));
     }
 
     /** Makes an earlier revision current again, as a new revision. */
     @PostMapping("/history/{revision}/restore")
-    Mono<PreferencesView> restore(@AuthenticationPrincipal Jwt token, @PathVariable int revision, ServerWebExchange exchange) {
-        return currentUsers.require(token, exchange)
+    Mono<PreferencesView> restore(Mono<SignedInUser> signedIn, @PathVariable int revision, ServerWebExchange exchange) {
+        return signedIn
                 .flatMap(user -> preferences.rollback(user.id(), revision, RequestOrigin.of(exchange.getRequest())));
     }
 }

@@ -86,7 +86,7 @@ class KeyRotationReencryptionTest {
 
         TokenVaultProperties properties = new TokenVaultProperties(promoted, null, Duration.ofMinutes(10), 2);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        TokenReencryptionJob job = new TokenReencryptionJob(databaseClient, phase2, properties,
+        TokenReencryptionJob job = new TokenReencryptionJob(new ConnectionStore(databaseClient), phase2, properties,
                 new OAuthStates(databaseClient, phase2), transaction, Clock.systemUTC(), meters);
 
         StepVerifier.create(job.reencryptAll())
@@ -109,7 +109,7 @@ class KeyRotationReencryptionTest {
         StepVerifier.create(job.reencryptAll()).expectNext(new TokenReencryptionJob.Pass(0, 1, List.of(damaged))).verifyComplete();
 
         // a replica still on the phase-1 keyset during the promotion's rollout leaves rows of the new key alone
-        TokenReencryptionJob phase1Job = new TokenReencryptionJob(databaseClient, phase1,
+        TokenReencryptionJob phase1Job = new TokenReencryptionJob(new ConnectionStore(databaseClient), phase1,
                 new TokenVaultProperties(shipped, null, Duration.ofMinutes(10), 2), new OAuthStates(databaseClient, phase1), transaction,
                 Clock.systemUTC(), new SimpleMeterRegistry());
         StepVerifier.create(phase1Job.reencryptAll()).expectNext(new TokenReencryptionJob.Pass(0, 0, List.of())).verifyComplete();
@@ -124,7 +124,7 @@ class KeyRotationReencryptionTest {
         db.execute("INSERT INTO oauth_states (state_hash, user_id, provider, region, expires_at) "
                 + "VALUES (decode('aa01', 'hex'), 'user_states_clock', 'AMAZON', 'NA', now() - interval '23 hours')");
         MovableClock clock = new MovableClock();
-        TokenReencryptionJob job = new TokenReencryptionJob(databaseClient, currentVault,
+        TokenReencryptionJob job = new TokenReencryptionJob(new ConnectionStore(databaseClient), currentVault,
                 new TokenVaultProperties(null, null, Duration.ofMinutes(10), 10), new OAuthStates(databaseClient, currentVault),
                 transaction, clock, new SimpleMeterRegistry());
         Mono<Void> scheduled = job.run();

@@ -59,9 +59,11 @@ final class MillionConnectionsSimulation {
 
     static void run() throws Exception {
         int connections = Integer.getInteger("benchmark.simulation.connections", 1_000_000);
-        Duration runFor = Duration.ofMinutes(Long.getLong("benchmark.simulation.minutes", 5));
+        Duration runFor = Duration.ofMinutes(Long.getLong("benchmark.simulation.minutes", 10));
         int quota = Integer.getInteger("benchmark.simulation.quota", 150);
         Duration latency = Duration.ofMillis(Long.getLong("benchmark.simulation.latency-ms", 150));
+        LightAmazonTokenEndpoint amazon = new LightAmazonTokenEndpoint(SandboxAmazon.CLIENT_ID, SandboxAmazon.CLIENT_SECRET, "sim_", latency);
+        System.setProperty("local.refresher-amazon-token-url", amazon.tokenUrl());
         System.setProperty("local.database", "ads_connect_simulation");
         System.setProperty("local.refresher-args", "--amazon.rate-limit.requests-per-second=" + quota);
         System.setProperty("local.account-service-args", "--token-vault.scheduler-batch-size=1000");
@@ -73,13 +75,12 @@ final class MillionConnectionsSimulation {
         Runtime.getRuntime().addShutdownHook(new Thread(stack::stop));
         stack.start();
         try {
-            stack.amazon().steadyLatency(SandboxAmazon.Endpoint.TOKEN, latency);
-            stack.amazon().acceptSyntheticRefreshTokens("sim_");
             Instant seeded = seed(stack, connections);
-            Result result = measure(stack, connections, runFor, seeded);
+            Result result = measure(stack, amazon, connections, runFor, seeded);
             report(result, connections, runFor, quota, latency);
         } finally {
             stack.stop();
+            amazon.close();
         }
     }
 
@@ -110,10 +111,12 @@ final class MillionConnectionsSimulation {
     }
 
     private record Result(List<Sample> samples, long refreshed, long due, long backlog, long expiredBeforeRefresh,
-            double lagP50, double lagP99, double lagMax, long served, long unavailable, long servedExpired, double peakAmazonRate) {
+            double lagP50, double lagP99, double lagMax, long served, long unavailable, long servedExpired, double peakAmazonRate,
+            long refreshTokensUsedTwice) {
     }
 
-    private static Result measure(LocalStack stack, int count, Duration runFor, Instant seeded) throws Exception {
+    private static Result measure(LocalStack stack, LightAmazonTokenEndpoint amazon, int count, Duration runFor, Instant seeded)
+            throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong served = new AtomicLong();
         AtomicLong unavailable = new AtomicLong();
@@ -121,12 +124,12 @@ final class MillionConnectionsSimulation {
         Thread watcher = Thread.ofVirtual().start(() -> watchTokens(stack, count, running, served, unavailable, servedExpired));
         List<Sample> samples = new ArrayList<>();
         long start = System.nanoTime();
-        int lastCalls = stack.amazon().tokenCalls("refresh_token");
+        long lastCalls = amazon.calls();
         double peak = 0;
         try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), stack.postgres().username(), stack.postgres().password())) {
             while (System.nanoTime() - start < runFor.toNanos()) {
                 Thread.sleep(SAMPLE_EVERY);
-                int calls = stack.amazon().tokenCalls("refresh_token");
+                long calls = amazon.calls();
                 double rate = (calls - lastCalls) / (double) SAMPLE_EVERY.toSeconds();
                 lastCalls = calls;
                 peak = Math.max(peak, rate);
@@ -150,7 +153,8 @@ final class MillionConnectionsSimulation {
             double p50 = queryDouble(db, "SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(" + lag + ", 0)), 0) " + refreshedRows);
             double p99 = queryDouble(db, "SELECT coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY greatest(" + lag + ", 0)), 0) " + refreshedRows);
             double max = queryDouble(db, "SELECT coalesce(max(greatest(" + lag + ", 0)), 0) " + refreshedRows);
-            return new Result(samples, refreshed, due, backlog, expired, p50, p99, max, served.get(), unavailable.get(), servedExpired.get(), peak);
+            return new Result(samples, refreshed, due, backlog, expired, p50, p99, max, served.get(), unavailable.get(), servedExpired.get(), peak,
+                    amazon.refreshTokensUsedTwice());
         }
     }
 
@@ -212,7 +216,7 @@ final class MillionConnectionsSimulation {
                 .append(String.format(Locale.ROOT, "%,d synthetic connections (users, connections and AES-GCM-encrypted tokens written with COPY), ", count))
                 .append("access tokens expiring evenly from the end of the 10-minute refresh window to an hour from now (steady state: ")
                 .append("each token is refreshed as it enters the window, so the pipeline must sustain connections / 50 min); ")
-                .append("sandbox Amazon answering refreshes after ")
+                .append("Amazon's token endpoint (a light stub with its wire format, LightAmazonTokenEndpoint) answering refreshes after ")
                 .append(latency.toMillis()).append(" ms; the refresher's quota ").append(quota).append("/s per region (")
                 .append(String.format(Locale.ROOT, "%.0f", quotaTotal)).append("/s over 3 regions); ")
                 .append(runFor.toMinutes()).append(" minutes of the whole system (one instance of each service, Kafka, PostgreSQL, the load ")
@@ -226,6 +230,7 @@ final class MillionConnectionsSimulation {
                 .append(row("peak / quota", "%.2f", result.peakAmazonRate() / quotaTotal))
                 .append(row("connections that entered the refresh window", "%,d", result.due()))
                 .append(row("refreshed", "%,d", result.refreshed()))
+                .append(row("refresh tokens used by more than one Amazon call", "%,d", result.refreshTokensUsedTwice()))
                 .append(row("due and not refreshed at the end (backlog)", "%,d", result.backlog()))
                 .append(row("refresh lag p50 (after entering the 10-minute window)", "%.1f s", result.lagP50()))
                 .append(row("refresh lag p99", "%.1f s", result.lagP99()))
