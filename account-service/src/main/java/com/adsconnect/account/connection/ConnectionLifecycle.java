@@ -5,6 +5,7 @@ import com.adsconnect.account.audit.AuditEntry;
 import com.adsconnect.account.audit.AuditLog;
 import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.provider.AdvertisingProfile;
+import com.adsconnect.account.provider.Provider;
 import com.adsconnect.account.provider.ProviderTokens;
 import com.adsconnect.account.vault.TokenKind;
 import com.adsconnect.account.vault.TokenVault;
@@ -47,12 +48,25 @@ public class ConnectionLifecycle {
         }
     }
 
+    /** A new connection from a first authorization: ACTIVE, its tokens and profiles, audit, and a CONNECTED event. */
+    Mono<Connection> connected(String userId, Provider provider, String region, String accountKey, Instant accessTokenExpiresAt,
+            ProviderTokens tokens, List<AdvertisingProfile> profiles, RequestOrigin origin) {
+        return store.insertActive(UUID.randomUUID(), userId, provider, region, accountKey, accessTokenExpiresAt)
+                .flatMap(created -> authorized(null, created, tokens, profiles, "connection.connected", origin).thenReturn(created));
+    }
+
     /**
-     * A new connection (with {@code before} null) or fresh tokens for an existing one: tokens,
-     * profiles, audit, and a CONNECTED or REAUTHORIZED event where the status changed. {@code after}
-     * is the row as the caller inserted or marked it authorized.
+     * Fresh tokens for an existing connection (re-authorized, or the same account connected again;
+     * the caller holds its row lock): ACTIVE whatever it was, a refresh still running for the old
+     * tokens called off, tokens, profiles, audit, and a REAUTHORIZED event if it was not ACTIVE.
      */
-    Mono<Void> authorized(Connection before, Connection after, ProviderTokens tokens, List<AdvertisingProfile> profiles,
+    Mono<Connection> reauthorized(Connection before, Instant accessTokenExpiresAt, ProviderTokens tokens,
+            List<AdvertisingProfile> profiles, String action, RequestOrigin origin) {
+        return store.markAuthorized(before.id(), accessTokenExpiresAt)
+                .flatMap(after -> authorized(before, after, tokens, profiles, action, origin).thenReturn(after));
+    }
+
+    private Mono<Void> authorized(Connection before, Connection after, ProviderTokens tokens, List<AdvertisingProfile> profiles,
             String action, RequestOrigin origin) {
         String owner = after.userId();
         String row = after.id().toString();

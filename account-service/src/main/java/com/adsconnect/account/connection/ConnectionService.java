@@ -24,9 +24,10 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
 
 /**
- * The connect flow and the connections' lifecycle. Provider calls happen outside database
- * transactions (a slow provider must not hold row locks or pooled connections); what they return
- * is stored in one transaction together with its audit event.
+ * The user's side of connections: the connect flow, listing, profile sync, disconnecting.
+ * Provider calls happen outside database transactions (a slow provider must not hold row locks or
+ * pooled connections); what they return is stored in one transaction, and every status change
+ * goes through {@link ConnectionLifecycle}.
  */
 @Service
 class ConnectionService {
@@ -100,12 +101,12 @@ class ConnectionService {
         // the user may have been deleted while the provider answered: then nothing is stored
         Mono<ConnectionView> work = accountHolders.holdAgainstDeletion(userId)
                 .then(existingConnection(userId, adapter.provider(), consumed, accountKey))
-                .flatMap(existing -> connections.markAuthorized(existing.id(), expiresAt)
-                        .flatMap(updated -> finish(updated, tokens, profiles, consumed.connectionId() != null
-                                ? "connection.reauthorized" : "connection.updated", existing, origin)))
-                .switchIfEmpty(Mono.defer(() -> connections.insertActive(UUID.randomUUID(), userId, adapter.provider(),
-                                consumed.region(), accountKey, expiresAt)
-                        .flatMap(created -> finish(created, tokens, profiles, "connection.connected", null, origin))));
+                .flatMap(existing -> lifecycle.reauthorized(existing, expiresAt, tokens, profiles, consumed.connectionId() != null
+                                ? "connection.reauthorized" : "connection.updated", origin)
+                        .map(updated -> ConnectionView.of(updated, profiles)))
+                .switchIfEmpty(Mono.defer(() -> lifecycle.connected(userId, adapter.provider(), consumed.region(), accountKey,
+                                expiresAt, tokens, profiles, origin)
+                        .map(created -> ConnectionView.of(created, profiles))));
         return transaction.transactional(work);
     }
 
@@ -121,12 +122,6 @@ class ConnectionService {
                         : Mono.error(new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.PROVIDER_ACCOUNT_MISMATCH,
                                 "Different Amazon account", "The authorization was for another Amazon account than this connection's. "
                                         + "Sign in to Amazon with the connection's account, or add it as a new connection.")));
-    }
-
-    private Mono<ConnectionView> finish(Connection connection, ProviderTokens tokens, List<AdvertisingProfile> profiles,
-            String action, Connection before, RequestOrigin origin) {
-        return lifecycle.authorized(before, connection, tokens, profiles, action, origin)
-                .thenReturn(ConnectionView.of(connection, profiles));
     }
 
     Mono<List<ConnectionView>> list(String userId) {
