@@ -5,6 +5,7 @@ import static com.adsconnect.gateway.problem.GatewayProblems.problem;
 import com.adsconnect.gateway.problem.GatewayProblems;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
+import java.util.List;
 import java.util.Set;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
@@ -21,7 +22,9 @@ import reactor.core.publisher.Mono;
  * {@code Authorization} header. A cookie travels with requests that other sites trigger, so an
  * unsafe method authenticated by it must come from one of {@code gateway.allowed-origins}
  * ({@code Origin}, else {@code Referer}): the standard-header origin check. The token then moves
- * into {@code Authorization}, where the resource server and account-service look for it.
+ * into {@code Authorization}, where the resource server and account-service look for it. A
+ * request with more than one {@code __session} cookie is refused (400): another (sub)domain's
+ * cookie must not stand in for the user's.
  */
 final class SessionCookieFilter implements WebFilter {
 
@@ -41,8 +44,20 @@ final class SessionCookieFilter implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
-        HttpCookie session = request.getCookies().getFirst(COOKIE);
-        if (session == null || session.getValue().isBlank() || request.getHeaders().containsHeader(HttpHeaders.AUTHORIZATION)) {
+        List<HttpCookie> sessions = request.getCookies().getOrDefault(COOKIE, List.of());
+        if (sessions.isEmpty() || request.getHeaders().containsHeader(HttpHeaders.AUTHORIZATION)) {
+            return chain.filter(exchange);
+        }
+        if (sessions.size() > 1) {
+            // a sibling subdomain can plant a second __session cookie (cookie tossing); which one the
+            // browser sends first is not ours to choose, so neither is used
+            meters.counter("gateway.session_cookie.rejections", "reason", "ambiguous").increment();
+            return problems.write(exchange, problem(HttpStatus.BAD_REQUEST, "ambiguous-session-cookie", "Ambiguous session cookie",
+                    "The request carries more than one __session cookie. Sign out and in again; if it persists, a "
+                            + "cookie set for a parent or sibling domain must be removed."));
+        }
+        HttpCookie session = sessions.getFirst();
+        if (session.getValue().isBlank()) {
             return chain.filter(exchange);
         }
         if (!SAFE.contains(request.getMethod()) && !fromAllowedOrigin(request.getHeaders())) {

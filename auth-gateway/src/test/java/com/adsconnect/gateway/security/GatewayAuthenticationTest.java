@@ -93,6 +93,30 @@ class GatewayAuthenticationTest extends GatewayTestBase {
     }
 
     @Test
+    void twoSessionCookiesAreRefusedWhicheverComesFirst() throws Exception {
+        String victim = clerk().sessionToken("user_gw_toss_victim");
+        String planted = clerk().sessionToken("user_gw_toss_attacker");
+        long before = backendRequestsSettled();
+        double refusals = meters.counter("gateway.session_cookie.rejections", "reason", "ambiguous").count();
+        for (String[] order : new String[][] {{planted, victim}, {victim, planted}}) {
+            web.get().uri("/api/v1/me")
+                    .header(HttpHeaders.COOKIE, "__session=" + order[0] + "; __session=" + order[1])
+                    .exchange()
+                    .expectStatus().isBadRequest()
+                    .expectBody().jsonPath("$.type").isEqualTo("https://docs.ads-connect.dev/problems/ambiguous-session-cookie");
+        }
+        assertThat(backendRequestsSettled()).as("refused requests reach nothing").isEqualTo(before);
+        assertThat(meters.counter("gateway.session_cookie.rejections", "reason", "ambiguous").count()).isEqualTo(refusals + 2);
+        // one cookie, or a bearer token beside stray cookies, still works
+        web.get().uri("/api/v1/me").header(HttpHeaders.COOKIE, "__session=" + victim).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.id").isEqualTo("user_gw_toss_victim");
+        web.get().uri("/api/v1/me").headers(h -> h.setBearerAuth(victim))
+                .header(HttpHeaders.COOKIE, "__session=" + planted + "; __session=" + victim)
+                .exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.id").isEqualTo("user_gw_toss_victim");
+    }
+
+    @Test
     void anUnsafeRequestAuthenticatedByTheCookieMustComeFromAnAllowedOrigin() throws Exception {
         String token = clerk().sessionToken("user_gw_csrf");
         long before = backendRequestsSettled();

@@ -122,6 +122,15 @@ class AttackIT {
                 refusedWith("hostile token (" + token.getKey() + ")", reply, 401, "unauthorized");
             }
         }
+        // cookie tossing: a second __session cookie, planted by a sibling domain, in either order
+        for (String cookies : List.of("__session=" + session(MALLORY) + "; __session=" + session(ALICE),
+                "__session=" + session(ALICE) + "; __session=" + session(MALLORY))) {
+            refusedWith("two __session cookies (cookie tossing)", gateway.send("GET", "/api/v1/amazon/connections",
+                    Map.of("Cookie", cookies), null, null), 400, "ambiguous-session-cookie");
+            refusedWith("two __session cookies (cookie tossing)", gateway.send("PATCH", "/api/v1/me",
+                    Map.of("Cookie", cookies), "application/json", "{\"displayName\":\"Mallory\"}"),
+                    400, "ambiguous-session-cookie");
+        }
         assertThat(snapshot()).isEqualTo(before);
     }
 
