@@ -49,6 +49,12 @@ class OAuthStates {
     record Consumed(Provider provider, String region, UUID connectionId, String codeVerifier) {
     }
 
+    /**
+     * Open (unused) states a user may have; starting another flow drops the oldest. An abandoned
+     * flow's state would otherwise stay until it expires, and nothing bounded how many.
+     */
+    static final int MAX_OPEN_PER_USER = 10;
+
     Mono<Issued> issue(String userId, Provider provider, String region, UUID connectionId, boolean pkce) {
         String state = randomToken();
         byte[] hash = sha256(state);
@@ -56,9 +62,18 @@ class OAuthStates {
         byte[] verifierCiphertext = verifier == null ? null
                 : vault.encrypt(verifier, userId, HexFormat.of().formatHex(hash), TokenKind.PKCE_VERIFIER);
         Instant expiresAt = Instant.now().plus(LIFETIME);
+        // the new state, and the user's open states beyond the newest MAX_OPEN_PER_USER dropped: however often a
+        // user (or a script with their token) starts flows, their open states stay bounded
         return db.sql("""
-                        INSERT INTO oauth_states (state_hash, user_id, provider, region, connection_id, pkce_verifier_ciphertext, expires_at)
-                        VALUES (:hash, :userId, :provider, :region, :connectionId, :verifier, :expiresAt)""")
+                        WITH issued AS (
+                            INSERT INTO oauth_states (state_hash, user_id, provider, region, connection_id, pkce_verifier_ciphertext, expires_at)
+                            VALUES (:hash, :userId, :provider, :region, :connectionId, :verifier, :expiresAt))
+                        DELETE FROM oauth_states
+                         WHERE user_id = :userId AND used_at IS NULL
+                           AND state_hash NOT IN (SELECT state_hash FROM oauth_states
+                                                   WHERE user_id = :userId AND used_at IS NULL
+                                                   ORDER BY created_at DESC, state_hash LIMIT :keep)""")
+                .bind("keep", MAX_OPEN_PER_USER - 1)
                 .bind("hash", hash)
                 .bind("userId", userId)
                 .bind("provider", provider.name())

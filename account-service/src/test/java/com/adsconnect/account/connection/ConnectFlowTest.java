@@ -243,4 +243,24 @@ class ConnectFlowTest {
     private static String decode(String value) {
         return java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8);
     }
+
+    @Test
+    void startingFlowOverAndOverKeepsOnlyTheNewestStatesOpen() {
+        WebTestClient user = api.as("user_many_flows");
+        List<Map<String, Object>> started = new java.util.ArrayList<>();
+        for (int i = 0; i < OAuthStates.MAX_OPEN_PER_USER + 3; i++) {
+            started.add(start(user, "NA"));
+        }
+        assertThat(db.count("SELECT count(*) FROM oauth_states WHERE user_id = 'user_many_flows' AND used_at IS NULL"))
+                .isEqualTo(OAuthStates.MAX_OPEN_PER_USER);
+
+        // the oldest flows' states are gone: their callbacks are refused and store nothing
+        Redirect oldest = consent((String) started.getFirst().get("authorizationUrl"));
+        callback(user, oldest).expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.type").isEqualTo("https://docs.ads-connect.dev/problems/oauth-state-invalid");
+        assertThat(db.count("SELECT count(*) FROM connections WHERE user_id = 'user_many_flows'")).isZero();
+        // the newest still completes
+        callback(user, consent((String) started.getLast().get("authorizationUrl"))).expectStatus().isOk();
+        assertThat(db.count("SELECT count(*) FROM connections WHERE user_id = 'user_many_flows'")).isEqualTo(1);
+    }
 }

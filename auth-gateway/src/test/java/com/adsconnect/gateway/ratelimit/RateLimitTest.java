@@ -72,6 +72,23 @@ class RateLimitTest extends GatewayTestBase {
     }
 
     @Test
+    void reauthorizingOpensStatesTooAndSharesTheConnectBudget() {
+        String user = "user_rl_reauth_" + UUID.randomUUID();
+        startConnection(user).expectStatus().isCreated();
+        // an unknown connection is the backend's 404, but the request took from the connect budget all the same
+        reauthorize(user).expectHeader().valueEquals("RateLimit-Policy", "\"connect\";q=2;w=60");
+        reauthorize(user).expectStatus().isEqualTo(429)
+                .expectBody().jsonPath("$.type").isEqualTo("https://docs.ads-connect.dev/problems/rate-limited");
+        startConnection(user).expectStatus().isEqualTo(429);
+        getAs(user, "/api/v1/me").exchange().expectStatus().isOk();
+    }
+
+    private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec reauthorize(String user) {
+        return web.post().uri("/api/v1/amazon/connections/" + UUID.randomUUID() + "/reauthorize")
+                .headers(h -> h.setBearerAuth(clerk().sessionToken(user))).exchange();
+    }
+
+    @Test
     void theWebhookIsLimitedByClientAddress() {
         for (int i = 0; i < 3; i++) {
             postWebhook().expectStatus().isUnauthorized().expectHeader().valueEquals("RateLimit-Policy", "\"webhooks\";q=3;w=60");

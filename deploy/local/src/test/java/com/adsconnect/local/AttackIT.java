@@ -217,6 +217,20 @@ class AttackIT {
                 callback(expired)), 400, "oauth-state-invalid");
         assertThat(db.count("SELECT count(*) FROM connections WHERE user_id = ?", ALICE)).as("NA, and the legitimate EU and FE")
                 .isEqualTo(3);
+
+        // re-authorizing opens states as connecting does: it spends the same tight budget
+        String flooder = "user_attack_reauthorize_flood";
+        as(flooder, "GET", "/api/v1/me", null, null);
+        String beforeFlood = snapshot();
+        int allowed = 0;
+        Reply reply;
+        while ((reply = as(flooder, "POST", "/api/v1/amazon/connections/" + UUID.randomUUID() + "/reauthorize", null, null))
+                .status() != 429 && allowed < 50) {
+            allowed++;
+        }
+        assertThat(allowed).as("re-authorizations before the connect budget ran out").isEqualTo(10);
+        refusedWith("oauth: re-authorization flood (connect budget)", reply, 429, "rate-limited");
+        assertThat(snapshot()).isEqualTo(beforeFlood);
     }
 
     private static Map<String, String> consentFor(String user, String region) throws IOException, InterruptedException {
