@@ -184,6 +184,15 @@ class AttackIT {
         assertThat((String) replay.json("$.status")).isEqualTo("duplicate");
         refused.merge("webhook: replay (acknowledged, not applied)", 1, Integer::sum);
         assertThat(snapshot()).isEqualTo(before);
+        // anonymous oversized uploads are the gateway's own refusals: they open no breaker, the API keeps serving
+        String beforeUploads = snapshot();
+        byte[] oversized = new byte[300 * 1024];
+        for (int i = 0; i < 40; i++) {
+            refusedWith("webhook: oversized streamed upload", gateway.sendStreamed("POST", "/webhooks/clerk", Map.of(),
+                    "application/json", oversized), 413, "payload-too-large");
+        }
+        assertThat(as(ALICE, "GET", "/api/v1/me", null, null).status()).as("the API after forty oversized uploads").isEqualTo(200);
+        assertThat(snapshot()).isEqualTo(beforeUploads);
     }
 
     private static Reply webhook(String id, long timestamp, String signature, String body) {

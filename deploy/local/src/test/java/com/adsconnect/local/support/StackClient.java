@@ -59,6 +59,23 @@ public final class StackClient {
         }
     }
 
+    /** Sends the body without a Content-Length (chunked), as a streamed upload does. */
+    public Reply sendStreamed(String method, String path, Map<String, String> headers, String contentType, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)));
+        headers.forEach(request::header);
+        request.header("Content-Type", contentType);
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.headers().map(), response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static Map<String, String> bearer(String token) {
         return Map.of("Authorization", "Bearer " + token);
     }
