@@ -154,7 +154,8 @@ class RefreshEventsKafka implements SmartLifecycle {
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000))) {
-            for (String topic : List.of(properties.tokenExpiringTopic(), properties.retryTopic(), properties.deadLetterTopic())) {
+            List<String> topics = List.of(properties.tokenExpiringTopic(), properties.retryTopic(), properties.deadLetterTopic());
+            for (String topic : topics) {
                 try {
                     admin.createTopics(List.of(new NewTopic(topic, Optional.of(properties.topicPartitions()), Optional.empty())))
                             .all().get(10, TimeUnit.SECONDS);
@@ -163,6 +164,21 @@ class RefreshEventsKafka implements SmartLifecycle {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         log.warn("could not create Kafka topic {}: {}", topic, e.getCause().toString());
                     }
+                }
+            }
+            // the consumer's first metadata must hold every topic it subscribes to: a topic that appears later
+            // changes the subscription's partitions and rebalances the group while the first records are in flight
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                try {
+                    admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS);
+                    break;
+                } catch (ExecutionException e) {
+                    if (System.nanoTime() > deadline) {
+                        log.warn("Kafka topics not visible yet: {}", e.getCause().toString());
+                        break;
+                    }
+                    Thread.sleep(100);
                 }
             }
         } catch (InterruptedException e) {
