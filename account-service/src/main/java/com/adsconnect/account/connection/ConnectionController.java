@@ -33,6 +33,11 @@ class ConnectionController {
     }
 
     record CallbackRequest(String code, String state) {
+        /** The authorization code and the state are secrets: neither is printed. */
+        @Override
+        public String toString() {
+            return "CallbackRequest[code=" + (code == null ? "none" : "(redacted)") + ", state=" + (state == null ? "none" : "(redacted)") + "]";
+        }
     }
 
     /** Step 1: where to send the browser to authorize (Login with Amazon) and the state to bring back. */

@@ -43,10 +43,20 @@ class OAuthStates {
 
     /** A state the user's browser takes to the provider and back. */
     record Issued(String state, String codeChallenge, Instant expiresAt) {
+        /** Without the state, which is a bearer secret until it is used. */
+        @Override
+        public String toString() {
+            return "Issued[expiresAt=" + expiresAt + "]";
+        }
     }
 
     /** A consumed state: what the callback continues with. */
     record Consumed(Provider provider, String region, UUID connectionId, String codeVerifier) {
+        /** Without the PKCE verifier. */
+        @Override
+        public String toString() {
+            return "Consumed[provider=" + provider + ", region=" + region + ", connectionId=" + connectionId + ", pkce=" + (codeVerifier != null) + "]";
+        }
     }
 
     /**

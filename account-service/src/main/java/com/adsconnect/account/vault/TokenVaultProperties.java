@@ -25,4 +25,11 @@ public record TokenVaultProperties(
         Resource keysetFile,
         @NotNull @DefaultValue("10m") Duration reencryptInterval,
         @DefaultValue("200") int reencryptBatchSize) {
+
+    /** Without the keyset. */
+    @Override
+    public String toString() {
+        return "TokenVaultProperties[keyset=" + (keyset == null ? "none" : "(set)") + ", keysetFile=" + keysetFile
+                + ", reencryptInterval=" + reencryptInterval + ", reencryptBatchSize=" + reencryptBatchSize + "]";
+    }
 }

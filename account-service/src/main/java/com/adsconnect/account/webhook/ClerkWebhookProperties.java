@@ -17,4 +17,11 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("clerk")
 public record ClerkWebhookProperties(String webhookSecret, @NotNull @DefaultValue("5m") Duration webhookTolerance) {
+
+    /** Without the signing secret. */
+    @Override
+    public String toString() {
+        return "ClerkWebhookProperties[webhookSecret=" + (webhookSecret == null ? "none" : "(set)") + ", webhookTolerance="
+                + webhookTolerance + "]";
+    }
 }

@@ -34,4 +34,11 @@ public record AccountServiceProperties(
         @Min(1) @Max(500) @DefaultValue("100") int batchSize,
         @NotNull @DefaultValue("10ms") Duration batchLinger,
         @Min(1) @DefaultValue("2") int batchConcurrency) {
+
+    /** Without the API key. */
+    @Override
+    public String toString() {
+        return "AccountServiceProperties[url=" + url + ", timeout=" + timeout + ", maxAttempts=" + maxAttempts + ", batchSize=" + batchSize
+                + ", batchLinger=" + batchLinger + "]";
+    }
 }

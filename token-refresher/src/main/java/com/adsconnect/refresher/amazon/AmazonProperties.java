@@ -41,6 +41,12 @@ public record AmazonProperties(
         @NotNull @Valid @DefaultValue CircuitBreaker circuitBreaker,
         @NotNull @Valid @DefaultValue RateLimit rateLimit) {
 
+    /** Without the client secret. */
+    @Override
+    public String toString() {
+        return "AmazonProperties[clientId=" + clientId + ", regions=" + regions + ", timeLimit=" + timeLimit + ", rateLimit=" + rateLimit + "]";
+    }
+
     public record Region(@NotNull URI tokenUrl) {
     }
 

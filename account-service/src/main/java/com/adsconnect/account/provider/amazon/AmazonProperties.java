@@ -41,6 +41,13 @@ public record AmazonProperties(
         @NotNull @DefaultValue("10s") Duration responseTimeout,
         @Min(1) @DefaultValue("100") int maxConnections) {
 
+    /** Without the client secret. */
+    @Override
+    public String toString() {
+        return "AmazonProperties[clientId=" + clientId + ", redirectUri=" + redirectUri + ", scope=" + scope + ", pkce=" + pkce
+                + ", regions=" + regions + "]";
+    }
+
     /** One region's Login with Amazon and Ads API endpoints. */
     public record RegionEndpoints(@NotNull URI authorizationUrl, @NotNull URI tokenUrl, @NotNull URI apiBaseUrl) {
     }
