@@ -114,7 +114,7 @@ public class ConnectionStore {
     }
 
     /** A refresh's new tokens, encrypted. {@code refreshToken} is null when the provider did not rotate it. */
-    public record RefreshedTokens(UUID connectionId, byte[] accessToken, byte[] refreshToken, long generation) {
+    record RefreshedTokens(UUID connectionId, byte[] accessToken, byte[] refreshToken, long generation) {
     }
 
     /**
@@ -123,7 +123,7 @@ public class ConnectionStore {
      * primary key, which is never older than the refresh token's key, so {@code key_id} stays the
      * oldest key in the row and re-encryption still finds it.
      */
-    public Mono<Void> storeRefreshedTokens(List<RefreshedTokens> refreshed, int primaryKeyId) {
+    Mono<Void> storeRefreshedTokens(List<RefreshedTokens> refreshed, int primaryKeyId) {
         if (refreshed.isEmpty()) {
             return Mono.empty();
         }

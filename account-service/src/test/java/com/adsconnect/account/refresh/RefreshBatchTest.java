@@ -175,9 +175,7 @@ class RefreshBatchTest {
     }
 
     private void claimAgain(String id) {
-        db.execute("UPDATE connections SET access_token_expires_at = now() + interval '5 minutes' WHERE id = ?::uuid", id);
-        db.execute("UPDATE connections SET access_token_expires_at = now() + interval '1 hour' WHERE id <> ?::uuid", id);
-        assertThat(coordinator.claimDue(10).block()).isEqualTo(1);
+        Claims.claimOnly(db, coordinator, id);
     }
 
     private String refreshCiphertext(String id) {

@@ -293,9 +293,7 @@ class RefreshLeaseTest {
 
     private String claimedConnection(String user) {
         String id = (String) connect(api.as(user), "NA").get("id");
-        db.execute("UPDATE connections SET access_token_expires_at = now() + interval '5 minutes' WHERE id = ?::uuid", id);
-        db.execute("UPDATE connections SET access_token_expires_at = now() + interval '1 hour' WHERE id <> ?::uuid", id);
-        assertThat(coordinator.claimDue(10).block()).isEqualTo(1);
+        Claims.claimOnly(db, coordinator, id);
         return id;
     }
 

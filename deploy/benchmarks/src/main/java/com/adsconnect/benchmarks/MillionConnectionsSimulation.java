@@ -1,7 +1,6 @@
 package com.adsconnect.benchmarks;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
-import com.adsconnect.devinfra.postgres.PostgresLocator;
 import com.adsconnect.local.LocalStack;
 import com.adsconnect.local.LocalStackSettings;
 import java.io.IOException;
@@ -19,7 +18,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -68,9 +66,7 @@ final class MillionConnectionsSimulation {
         System.setProperty("local.refresher-args", "--amazon.rate-limit.requests-per-second=" + quota);
         System.setProperty("local.account-service-args", "--token-vault.scheduler-batch-size=1000");
         LocalStackSettings settings = LocalStackSettings.fromEnvironment();
-        dropDatabase(settings.database());
-        // an earlier run's events (same synthetic ids) must not be consumed by this one
-        deleteRecursively(settings.workDir().resolve("kafka"));
+        SyntheticConnections.startClean(settings);
         LocalStack stack = new LocalStack(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::stop));
         stack.start();
@@ -81,20 +77,6 @@ final class MillionConnectionsSimulation {
         } finally {
             stack.stop();
             amazon.close();
-        }
-    }
-
-    private static void dropDatabase(String database) {
-        PostgresLocator.findRunning().ifPresent(postgres -> postgres.dropDatabase(database));
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
         }
     }
 

@@ -1,10 +1,8 @@
 package com.adsconnect.benchmarks;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
-import com.adsconnect.devinfra.postgres.PostgresLocator;
 import com.adsconnect.local.LocalStack;
 import com.adsconnect.local.LocalStackSettings;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -46,9 +43,7 @@ final class RefreshBenchmark {
                 AMAZON_LATENCY);
         System.setProperty("local.refresher-amazon-token-url", amazon.tokenUrl());
         LocalStackSettings settings = LocalStackSettings.fromEnvironment();
-        PostgresLocator.findRunning().ifPresent(postgres -> postgres.dropDatabase(settings.database()));
-        // an earlier run's events (same synthetic ids) must not be consumed by this one
-        deleteRecursively(settings.workDir().resolve("kafka"));
+        SyntheticConnections.startClean(settings);
         LocalStack stack = new LocalStack(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::stop));
         stack.start();
@@ -153,13 +148,4 @@ final class RefreshBenchmark {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
-        }
-    }
 }

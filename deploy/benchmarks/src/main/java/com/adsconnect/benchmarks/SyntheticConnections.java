@@ -1,20 +1,25 @@
 package com.adsconnect.benchmarks;
 
+import com.adsconnect.devinfra.postgres.PostgresLocator;
 import com.adsconnect.local.LocalStack;
+import com.adsconnect.local.LocalStackSettings;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig;
+import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.UUID;
@@ -34,6 +39,22 @@ final class SyntheticConnections {
     private static final long ID_HIGH = 0x51_3000_0000_0000L;
 
     private SyntheticConnections() {
+    }
+
+    /**
+     * Drops the run's database and the broker's data before a stack starts: the synthetic ids are
+     * the same every run, and an earlier run's rows or events must not meet this one's.
+     */
+    static void startClean(LocalStackSettings settings) throws IOException {
+        PostgresLocator.findRunning().ifPresent(postgres -> postgres.dropDatabase(settings.database()));
+        Path kafka = settings.workDir().resolve("kafka");
+        if (Files.exists(kafka)) {
+            try (var paths = Files.walk(kafka)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
     }
 
     static UUID id(int i) {
