@@ -43,6 +43,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.kafka.receiver.KafkaReceiver;
+import reactor.kafka.receiver.ReceiverOffset;
 import reactor.kafka.receiver.ReceiverOptions;
 import reactor.kafka.receiver.ReceiverRecord;
 import reactor.kafka.sender.KafkaSender;
@@ -101,6 +102,8 @@ class RefreshEventsKafka implements SmartLifecycle {
     private volatile Disposable pipeline;
     private volatile CountDownLatch finished;
     private volatile KafkaClientMetrics consumerMetrics;
+    /** The current consumer's latest acknowledged offset: committing it commits everything acknowledged so far. */
+    private volatile ReceiverOffset lastAcknowledged;
 
     RefreshEventsKafka(KafkaProperties kafka, RefresherProperties properties, TokenExpiringHandler handler, JsonMapper json,
             MeterRegistry meters) {
@@ -214,6 +217,8 @@ class RefreshEventsKafka implements SmartLifecycle {
         intakeOpen = true;
         pipeline = Flux.defer(() -> consume(options))
                 .doOnError(error -> {
+                    // that consumer is closing: its acknowledged offsets are committed by its close, or re-read
+                    lastAcknowledged = null;
                     lastFailure = error.getClass().getSimpleName();
                     if (intakeOpen) {
                         state = State.RESTARTING;
@@ -239,6 +244,7 @@ class RefreshEventsKafka implements SmartLifecycle {
         KafkaReceiver<String, String> receiver = KafkaReceiver.create(options);
         leftUnprocessed.clear();
         inFlight.set(0);
+        lastAcknowledged = null;
         return receiver.receive()
                 .doOnSubscribe(subscription -> {
                     state = State.RUNNING;
@@ -254,6 +260,7 @@ class RefreshEventsKafka implements SmartLifecycle {
                             // past a record left unprocessed nothing is acknowledged: its offset must not be committed over
                             if (!leftUnprocessed.contains(topicPartition)) {
                                 record.receiverOffset().acknowledge();
+                                lastAcknowledged = record.receiverOffset();
                             }
                             inFlight.decrementAndGet();
                         }), Integer.MAX_VALUE);
@@ -420,6 +427,7 @@ class RefreshEventsKafka implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        commitAcknowledged();
         Disposable current = pipeline;
         if (current != null) {
             current.dispose();
@@ -437,6 +445,25 @@ class RefreshEventsKafka implements SmartLifecycle {
             consumerMetrics.close();
         }
         sender.close();
+    }
+
+    /**
+     * Commits what was acknowledged, and waits for Kafka's answer. Closing the consumer commits too,
+     * but the close runs on the consumer's own thread after the pipeline is cancelled, and nothing
+     * tells when it is done: the process could end before it. A consumer that already failed has
+     * nothing to commit (its successor re-reads from the last commit).
+     */
+    private void commitAcknowledged() {
+        ReceiverOffset last = lastAcknowledged;
+        if (last == null) {
+            return;
+        }
+        try {
+            last.commit().block(CONSUMER_CLOSE_TIMEOUT);
+        } catch (RuntimeException e) {
+            log.warn("the offsets acknowledged before shutdown were not committed ({}); those records will be delivered again",
+                    e.toString());
+        }
     }
 
     @Override
