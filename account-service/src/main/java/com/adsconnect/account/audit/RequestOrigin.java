@@ -6,8 +6,8 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
  * Where a request came from, for the audit trail. The address is the client's as the gateway
- * reported it in {@code X-Forwarded-For} (applied by {@code server.forward-headers-strategy});
- * account-service is not reachable from outside, so only the gateway sets that header.
+ * reported it in {@code X-Forwarded-For}, believed only from the gateway's own addresses
+ * ({@link ForwardedClientFilter}); from any other caller, the connection's peer.
  */
 public record RequestOrigin(String sourceIp, String userAgent) {
 

@@ -30,16 +30,17 @@ class KafkaEventPublisher implements DisposableBean {
 
     KafkaEventPublisher(EventsProperties properties) {
         this.properties = properties;
-        Map<String, Object> config = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.bootstrapServers(),
+        Map<String, Object> config = new java.util.HashMap<>(properties.clientSettings());
+        config.putAll(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "account-service-outbox",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5,
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) properties.sendTimeout().toMillis(),
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(properties.sendTimeout().toMillis(), 5_000),
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) properties.sendTimeout().toMillis());
+                // Kafka wants delivery.timeout >= linger + request.timeout
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(properties.sendTimeout().toMillis() - 5, 5_000),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) properties.sendTimeout().toMillis()));
         this.sender = KafkaSender.create(SenderOptions.<String, String>create(config)
                 .withKeySerializer(new StringSerializer())
                 .withValueSerializer(new StringSerializer())

@@ -41,8 +41,9 @@ class KafkaTopics {
     }
 
     private void create() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, properties.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+        Map<String, Object> settings = new java.util.HashMap<>(properties.clientSettings());
+        settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (Admin admin = Admin.create(settings)) {
             for (String topic : List.of(properties.topics().tokenExpiring(), properties.topics().connectionStatus())) {
                 try {
                     admin.createTopics(List.of(new NewTopic(topic, Optional.of(properties.topics().partitions()), Optional.empty())))

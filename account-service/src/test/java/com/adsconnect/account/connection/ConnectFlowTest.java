@@ -67,7 +67,8 @@ class ConnectFlowTest {
         assertThat(decode(url.getQueryParams().getFirst("scope"))).isEqualTo("advertising::campaign_management");
         assertThat(decode(url.getQueryParams().getFirst("redirect_uri"))).isEqualTo(TestInfrastructure.AMAZON_REDIRECT_URI);
         assertThat(url.getQueryParams().getFirst("state")).isEqualTo(started.get("state"));
-        assertThat(url.getQueryParams().containsKey("code_challenge")).isFalse();
+        assertThat(url.getQueryParams().getFirst("code_challenge")).matches("[A-Za-z0-9_-]{43}");
+        assertThat(url.getQueryParams().getFirst("code_challenge_method")).isEqualTo("S256");
         assertThat(Instant.parse((String) started.get("expiresAt"))).isBetween(Instant.now().plusSeconds(590), Instant.now().plusSeconds(601));
         // only the hash of the state is stored
         assertThat(db.count("SELECT count(*) FROM oauth_states WHERE user_id = 'user_url'")).isEqualTo(1);

@@ -28,6 +28,7 @@ class SecretsNotPrintedTest {
                         Map.of(), Duration.ofSeconds(2), Duration.ofSeconds(10), 100),
                 new TokenVaultProperties("{\"primaryKeyId\":1," + SECRET + "}", null, Duration.ofMinutes(10), 200),
                 new ClerkWebhookProperties("whsec_" + SECRET, Duration.ofMinutes(5)),
+                new AuthorizationStart(URI.create("https://www.amazon.com/ap/oa?state=" + SECRET), SECRET, Instant.now()),
         };
         for (Object holder : holders) {
             assertThat(holder.toString()).as(holder.getClass().getSimpleName()).doesNotContain(SECRET);

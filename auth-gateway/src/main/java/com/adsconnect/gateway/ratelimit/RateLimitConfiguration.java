@@ -2,7 +2,6 @@ package com.adsconnect.gateway.ratelimit;
 
 import com.adsconnect.gateway.problem.GatewayProblems;
 import com.adsconnect.gateway.ratelimit.RateLimitProperties.Backend;
-import io.lettuce.core.RedisURI;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,7 +26,7 @@ class RateLimitConfiguration {
         if (properties.backend() == Backend.LOCAL) {
             return new RateLimiter(local, local, properties.redis().timeout(), properties.redis().onFailure(), meters);
         }
-        var redis = new RedisBucketStore(RedisURI.create(properties.redis().url()), properties.redis().keyPrefix(),
+        var redis = new RedisBucketStore(properties.redis().redisUri(), properties.redis().keyPrefix(),
                 properties.redis().timeout(), Clock.systemUTC());
         return new RateLimiter(redis, local, properties.redis().timeout(), properties.redis().onFailure(), meters);
     }

@@ -82,11 +82,34 @@ public record RateLimitProperties(
      * @param timeout   longest wait for one bucket update before {@code onFailure} applies
      * @param onFailure {@code local} (default), {@code open} or {@code closed}
      * @param keyPrefix prefix of the bucket keys in Redis
+     * @param username  the Redis ACL user ({@code RATE_LIMIT_REDIS_USERNAME}); none: the default user
+     * @param password  its password ({@code RATE_LIMIT_REDIS_PASSWORD}, from a secret); none: no AUTH.
+     *                  Use {@code rediss://} in {@code url} for TLS.
      */
     public record Redis(
             @NotNull @DefaultValue("redis://127.0.0.1:6379") URI url,
             @NotNull @DefaultValue("100ms") Duration timeout,
             @NotNull @DefaultValue("local") FailureMode onFailure,
-            @NotBlank @DefaultValue("ratelimit:") String keyPrefix) {
+            @NotBlank @DefaultValue("ratelimit:") String keyPrefix,
+            String username,
+            String password) {
+
+        /** Where and as whom to connect; the password is never part of {@link #url()} or {@link #toString()}. */
+        public io.lettuce.core.RedisURI redisUri() {
+            io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create(url);
+            if (password != null && !password.isEmpty()) {
+                if (username != null && !username.isEmpty()) {
+                    uri.setUsername(username);
+                }
+                uri.setPassword(password.toCharArray());
+            }
+            return uri;
+        }
+
+        @Override
+        public String toString() {
+            return "Redis[url=" + url.getScheme() + "://" + url.getHost() + ":" + url.getPort() + ", timeout=" + timeout + ", onFailure="
+                    + onFailure + ", username=" + username + ", password=" + (password == null ? "none" : "(set)") + "]";
+        }
     }
 }

@@ -89,11 +89,12 @@ class RateLimitTest extends GatewayTestBase {
     }
 
     @Test
-    void theWebhookIsLimitedByClientAddress() {
+    void theWebhookIsLimitedByClientAddressWhichForwardedHeadersCannotChange() {
+        // no proxy is trusted here: a client that claims a fresh address in every request still spends one budget
         for (int i = 0; i < 3; i++) {
-            postWebhook().expectStatus().isUnauthorized().expectHeader().valueEquals("RateLimit-Policy", "\"webhooks\";q=3;w=60");
+            postWebhook(i).expectStatus().isUnauthorized().expectHeader().valueEquals("RateLimit-Policy", "\"webhooks\";q=3;w=60");
         }
-        postWebhook().expectStatus().isEqualTo(429);
+        postWebhook(3).expectStatus().isEqualTo(429);
     }
 
     private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec startConnection(String user) {
@@ -101,7 +102,10 @@ class RateLimitTest extends GatewayTestBase {
                 .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"region\":\"EU\"}").exchange();
     }
 
-    private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec postWebhook() {
-        return web.post().uri("/webhooks/clerk").contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange();
+    private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec postWebhook(int spoof) {
+        return web.post().uri("/webhooks/clerk").contentType(MediaType.APPLICATION_JSON)
+                .header("X-Forwarded-For", "198.51.100." + spoof).header("Forwarded", "for=192.0.2." + spoof)
+                .header("X-Real-IP", "203.0.113." + spoof)
+                .bodyValue("{}").exchange();
     }
 }

@@ -38,6 +38,18 @@ class GatewayAuthenticationTest extends GatewayTestBase {
                 .expectBody().jsonPath("$.id").isEqualTo("user_gw_ok");
     }
 
+    @Test
+    void forgedForwardedHeadersDoNotReachTheAuditTrailTheRealClientAddressDoes() {
+        String user = "user_gw_spoof_" + java.util.UUID.randomUUID();
+        web.patch().uri("/api/v1/me/preferences").headers(h -> h.setBearerAuth(clerk().sessionToken(user)))
+                .header("X-Forwarded-For", "198.51.100.66").header("Forwarded", "for=198.51.100.77").header("X-Real-IP", "198.51.100.88")
+                .contentType(MediaType.valueOf("application/merge-patch+json")).bodyValue("{\"theme\":\"DARK\"}")
+                .exchange().expectStatus().isOk();
+        getAs(user, "/api/v1/me/audit-events?limit=1").exchange().expectStatus().isOk().expectBody()
+                .jsonPath("$.items[0].action").isEqualTo("preferences.updated")
+                .jsonPath("$.items[0].sourceIp").isEqualTo("127.0.0.1");
+    }
+
     @TestFactory
     Stream<DynamicTest> everyHostileTokenIsRefusedWithoutReachingTheBackend() {
         Map<String, String> hostile = new HostileTokens(clerk()).forUser("user_gw_hostile");

@@ -217,7 +217,6 @@ public final class LocalStack {
                 "--clerk.authorized-parties=" + SandboxClerk.DEFAULT_AUTHORIZED_PARTY,
                 "--amazon.client-id=" + SandboxAmazon.CLIENT_ID,
                 "--amazon.redirect-uri=" + DEMO_REDIRECT_URI,
-                "--amazon.pkce=true",
                 "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--internal-api.keys[0].name=reporting",
                 "--internal-api.keys[0].scopes=tokens:read",

@@ -57,7 +57,14 @@ class AttackIT {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = new LocalStack(Stacks.forSuite("attack-it"));
+        // DEBUG for all of Spring, as an operator chasing a problem would switch on: the log scan must still find no secret
+        String debug = "--logging.level.org.springframework=DEBUG";
+        stack = new LocalStack(Stacks.forSuite("attack-it")
+                // a webhook budget that lasts the suite and does not refill while it runs
+                .withExtraArguments(LocalStackSettings.GATEWAY, debug, "--rate-limit.plans.webhooks.capacity=80",
+                        "--rate-limit.plans.webhooks.period=1h")
+                .withExtraArguments(LocalStackSettings.ACCOUNT_SERVICE, debug)
+                .withExtraArguments(LocalStackSettings.TOKEN_REFRESHER, debug));
         stack.start();
         gateway = new StackClient(stack.gatewayUrl());
         accountService = new StackClient(stack.accountServiceUrl());
@@ -213,6 +220,20 @@ class AttackIT {
         assertThat(snapshot()).as("a stolen state is not even spent: Alice can still finish").isEqualTo(before);
         assertThat(as(ALICE, "POST", "/api/v1/amazon/connections/callback", "application/json", callback(alices)).status()).isEqualTo(200);
 
+        // code injection: Alice's code (stolen from her redirect) in Mallory's own flow, with Mallory's valid state
+        Map<String, String> victims = consentFor(ALICE, "EU");
+        Map<String, String> mallorys = consentFor(MALLORY, "EU");
+        String beforeInjection = snapshot();
+        Reply injected = as(MALLORY, "POST", "/api/v1/amazon/connections/callback", "application/json",
+                callback(Map.of("code", victims.get("code"), "state", mallorys.get("state"))));
+        refusedWith("oauth: stolen code in the attacker's own flow (PKCE)", injected, 400, "provider-authorization-failed");
+        assertThat((String) injected.json("$.providerError")).isEqualTo("invalid_grant");
+        assertThat(db.count("SELECT count(*) FROM connections WHERE user_id = ?", MALLORY)).isZero();
+        assertThat(db.count("SELECT count(*) FROM oauth_states WHERE user_id = ? AND used_at IS NULL", MALLORY))
+                .as("Mallory's state is spent").isZero();
+        assertThat(db.count("SELECT count(*) FROM connections")).as("no connection came of it")
+                .isEqualTo(Long.parseLong(beforeInjection.split("\\|")[1]));
+
         Map<String, String> used = consentFor(ALICE, "FE");
         assertThat(as(ALICE, "POST", "/api/v1/amazon/connections/callback", "application/json", callback(used)).status()).isEqualTo(200);
         String afterUse = snapshot();
@@ -301,6 +322,31 @@ class AttackIT {
 
     @Test
     @Order(7)
+    void forgedForwardedHeadersChangeNeitherTheBudgetNorTheAuditedAddress() {
+        // the local run trusts no proxy in front of the gateway: a claimed address is no address
+        as(ALICE, "PATCH", "/api/v1/me/preferences", "application/merge-patch+json", "{\"theme\":\"DARK\"}");
+        Reply spoofed = gateway.send("PATCH", "/api/v1/me/preferences", Map.of("Authorization", "Bearer " + session(ALICE),
+                "X-Forwarded-For", "198.51.100.66", "Forwarded", "for=198.51.100.77", "X-Real-IP", "198.51.100.88"),
+                "application/merge-patch+json", "{\"theme\":\"LIGHT\"}");
+        assertThat(spoofed.status()).isEqualTo(200);
+        assertThat(db.text("SELECT source_ip FROM audit_events WHERE user_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 1", ALICE))
+                .as("the audited address is the real client's").isEqualTo("127.0.0.1");
+        refused.merge("forwarded: forged client address in the audit trail", 1, Integer::sum);
+
+        // the webhook budget is keyed by client address: a fresh claimed address per request does not buy a fresh budget
+        int spent = 0;
+        Reply reply;
+        while ((reply = gateway.send("POST", "/webhooks/clerk", Map.of("X-Forwarded-For", "203.0.113." + (spent % 250 + 1),
+                "Forwarded", "for=192.0.2." + (spent % 250 + 1)), "application/json", "{}")).status() != 429 && spent < 200) {
+            spent++;
+        }
+        assertThat(reply.status()).as("the suite's webhook budget (80) ran out, claimed addresses or not").isEqualTo(429);
+        refusedWith("forwarded: forged client address for a fresh webhook budget", gateway.send("POST", "/webhooks/clerk",
+                Map.of("X-Forwarded-For", "198.51.100.200"), "application/json", "{}"), 429, "rate-limited");
+    }
+
+    @Test
+    @Order(8)
     void noSecretOrTokenAppearsInAnyLog() throws IOException {
         List<String> secrets = new ArrayList<>(stack.secretsNeverLogged());
         secrets.addAll(stack.amazon().issuedTokens());

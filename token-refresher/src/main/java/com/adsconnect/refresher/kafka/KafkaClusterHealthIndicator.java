@@ -26,12 +26,13 @@ class KafkaClusterHealthIndicator extends AbstractReactiveHealthIndicator implem
         super("Kafka health check failed");
         this.timeout = kafka.healthTimeout();
         int millis = (int) timeout.toMillis();
-        this.admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        Map<String, Object> settings = new java.util.HashMap<>(kafka.clientSettings());
+        settings.putAll(Map.of(
                 AdminClientConfig.CLIENT_ID_CONFIG, "token-refresher-health",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis,
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000));
+        this.admin = Admin.create(settings);
     }
 
     @Override

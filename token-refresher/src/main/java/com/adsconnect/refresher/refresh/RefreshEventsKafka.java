@@ -113,8 +113,7 @@ class RefreshEventsKafka implements SmartLifecycle {
         this.json = json;
         this.meters = meters;
         int forwardMillis = (int) properties.forwardTimeout().toMillis();
-        Map<String, Object> producer = new HashMap<>();
-        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Map<String, Object> producer = new HashMap<>(kafka.clientSettings());
         producer.put(ProducerConfig.CLIENT_ID_CONFIG, "token-refresher-retries");
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -155,8 +154,10 @@ class RefreshEventsKafka implements SmartLifecycle {
         if (!properties.createTopics()) {
             return;
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000))) {
+        Map<String, Object> settings = new HashMap<>(kafka.clientSettings());
+        settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        try (Admin admin = Admin.create(settings)) {
             List<String> topics = List.of(properties.tokenExpiringTopic(), properties.retryTopic(), properties.deadLetterTopic());
             for (String topic : topics) {
                 try {
@@ -194,8 +195,8 @@ class RefreshEventsKafka implements SmartLifecycle {
     @Override
     public void start() {
         createMissingTopics();
-        ReceiverOptions<String, String> options = ReceiverOptions.<String, String>create(Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        Map<String, Object> consumer = new HashMap<>(kafka.clientSettings());
+        consumer.putAll(Map.of(
                         ConsumerConfig.GROUP_ID_CONFIG, properties.groupId(),
                         ConsumerConfig.CLIENT_ID_CONFIG, "token-refresher",
                         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
@@ -203,7 +204,8 @@ class RefreshEventsKafka implements SmartLifecycle {
                         ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200,
                         ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) properties.sessionTimeout().toMillis(),
-                        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) properties.sessionTimeout().toMillis() / 3))
+                        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) properties.sessionTimeout().toMillis() / 3));
+        ReceiverOptions<String, String> options = ReceiverOptions.<String, String>create(consumer)
                 .withKeyDeserializer(new StringDeserializer())
                 .withValueDeserializer(new StringDeserializer())
                 .commitInterval(properties.commitInterval())

@@ -129,7 +129,7 @@ class RefreshConsumerTest {
                 commitInterval,
                 Duration.ofSeconds(1), 3, Duration.ofSeconds(20), 1000, Duration.ofSeconds(5),
                 Duration.ofSeconds(2), 2, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(6), true, topicPartitions);
-        RefreshEventsKafka consumer = new RefreshEventsKafka(new KafkaProperties(kafka.bootstrapServers(), Duration.ofSeconds(3)),
+        RefreshEventsKafka consumer = new RefreshEventsKafka(KafkaProperties.plaintext(kafka.bootstrapServers(), Duration.ofSeconds(3)),
                 properties, handler, JsonMapper.builder().build(), new SimpleMeterRegistry());
         consumer.start();
         started.add(consumer);

@@ -21,8 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param clientSecret    its client secret
  * @param redirectUri     the exact redirect URI registered with the security profile (the front end's callback page)
  * @param scope           requested scope
- * @param pkce            send a PKCE S256 challenge; Login with Amazon does not promise to honour PKCE, so
- *                        production keeps this off and relies on the client secret
+ * @param pkce            send a PKCE S256 challenge and redeem the code with its verifier (on by default):
+ *                        binds each code to the flow that asked for it, against code injection
  * @param regions         endpoints per region (NA, EU, FE)
  * @param connectTimeout  TCP connect timeout for Amazon calls
  * @param responseTimeout time to the response for Amazon calls
@@ -35,7 +35,7 @@ public record AmazonProperties(
         @NotBlank String clientSecret,
         @NotNull URI redirectUri,
         @NotBlank @DefaultValue("advertising::campaign_management") String scope,
-        @DefaultValue("false") boolean pkce,
+        @DefaultValue("true") boolean pkce,
         @NotEmpty Map<String, @Valid RegionEndpoints> regions,
         @NotNull @DefaultValue("2s") Duration connectTimeout,
         @NotNull @DefaultValue("10s") Duration responseTimeout,

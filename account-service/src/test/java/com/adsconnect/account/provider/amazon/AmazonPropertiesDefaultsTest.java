@@ -27,7 +27,7 @@ class AmazonPropertiesDefaultsTest {
                 .bind("amazon", AmazonProperties.class).get();
 
         assertThat(amazon.scope()).isEqualTo("advertising::campaign_management");
-        assertThat(amazon.pkce()).isFalse();
+        assertThat(amazon.pkce()).as("PKCE is on unless switched off").isTrue();
         assertThat(amazon.regions()).containsOnlyKeys("NA", "EU", "FE");
         assertThat(amazon.regions().get("NA").authorizationUrl()).hasToString("https://www.amazon.com/ap/oa");
         assertThat(amazon.regions().get("EU").authorizationUrl()).hasToString("https://eu.account.amazon.com/ap/oa");

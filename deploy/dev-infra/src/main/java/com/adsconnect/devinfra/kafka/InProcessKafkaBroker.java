@@ -50,12 +50,20 @@ public final class InProcessKafkaBroker implements AutoCloseable {
     private final int defaultPartitions;
     /** Where clients are told to connect: the broker's own port, or its proxy's. */
     private final int advertisedPort;
+    /** A second listener, SASL_PLAINTEXT with SCRAM-SHA-512, or 0 for none. */
+    private final int saslPort;
     private TcpProxy proxy;
     private final String clusterId = Uuid.randomUuid().toString();
     private KafkaRaftServer server;
     private boolean formatted;
 
     private InProcessKafkaBroker(Path dataDirectory, int brokerPort, int controllerPort, int defaultPartitions, int advertisedPort) {
+        this(dataDirectory, brokerPort, controllerPort, defaultPartitions, advertisedPort, 0);
+    }
+
+    private InProcessKafkaBroker(Path dataDirectory, int brokerPort, int controllerPort, int defaultPartitions, int advertisedPort,
+            int saslPort) {
+        this.saslPort = saslPort;
         this.dataDirectory = dataDirectory;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
@@ -70,6 +78,22 @@ public final class InProcessKafkaBroker implements AutoCloseable {
             Path data = Files.createTempDirectory(parent, "kafka-");
             int port = FreePorts.pick();
             return new InProcessKafkaBroker(data, port, FreePorts.pick(), defaultPartitions, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create Kafka data directory under " + parent, e);
+        }
+    }
+
+    /**
+     * Like {@link #create}, plus a listener that takes only SASL/SCRAM-SHA-512 clients
+     * ({@link #saslBootstrapServers()}), with users made by {@link #createScramUser}: how a Strimzi
+     * cluster with {@code authentication: scram-sha-512} looks to a client, TLS aside.
+     */
+    public static InProcessKafkaBroker createWithScram(Path parent, int defaultPartitions) {
+        try {
+            Files.createDirectories(parent);
+            Path data = Files.createTempDirectory(parent, "kafka-scram-");
+            int port = FreePorts.pick();
+            return new InProcessKafkaBroker(data, port, FreePorts.pick(), defaultPartitions, port, FreePorts.pick());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create Kafka data directory under " + parent, e);
         }
@@ -99,6 +123,28 @@ public final class InProcessKafkaBroker implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + advertisedPort;
+    }
+
+    /** The SCRAM listener of a broker made with {@link #createWithScram}. */
+    public String saslBootstrapServers() {
+        if (saslPort == 0) {
+            throw new IllegalStateException("this broker has no SASL listener: create it with createWithScram");
+        }
+        return "127.0.0.1:" + saslPort;
+    }
+
+    /** Creates (or replaces) a SCRAM-SHA-512 user, as Strimzi's user operator does for a {@code KafkaUser}. */
+    public void createScramUser(String user, String password) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user,
+                    new org.apache.kafka.clients.admin.ScramCredentialInfo(org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 4096),
+                    password))).all().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted creating SCRAM user " + user, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create SCRAM user " + user, e);
+        }
     }
 
     private boolean stallable() {
@@ -198,10 +244,16 @@ public final class InProcessKafkaBroker implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + advertisedPort);
+        String sasl = saslPort == 0 ? "" : ",SASL_PLAINTEXT://127.0.0.1:" + saslPort;
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort + sasl);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + advertisedPort + sasl);
         props.put("controller.listener.names", "CONTROLLER");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+        if (saslPort != 0) {
+            props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        }
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("log.dirs", dataDirectory.toString());
         props.put("num.partitions", String.valueOf(defaultPartitions));
