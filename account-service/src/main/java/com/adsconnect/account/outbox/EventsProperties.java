@@ -1,5 +1,6 @@
 package com.adsconnect.account.outbox;
 
+import com.adsconnect.kafka.security.KafkaSecurity;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Min;

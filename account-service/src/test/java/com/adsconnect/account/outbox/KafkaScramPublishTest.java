@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.adsconnect.devinfra.kafka.InProcessKafkaBroker;
+import com.adsconnect.kafka.security.KafkaSecurity;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

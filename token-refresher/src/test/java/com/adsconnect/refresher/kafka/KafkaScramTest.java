@@ -3,6 +3,7 @@ package com.adsconnect.refresher.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.adsconnect.devinfra.kafka.InProcessKafkaBroker;
+import com.adsconnect.kafka.security.KafkaSecurity;
 import jakarta.validation.Validation;
 import java.nio.file.Path;
 import java.time.Duration;

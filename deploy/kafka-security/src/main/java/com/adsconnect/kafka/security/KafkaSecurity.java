@@ -1,4 +1,4 @@
-package com.adsconnect.refresher.kafka;
+package com.adsconnect.kafka.security;
 
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -7,7 +7,7 @@ import java.util.Map;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * How this service's Kafka clients authenticate and encrypt: nothing on a developer machine,
+ * How the services' Kafka clients authenticate and encrypt: nothing on a developer machine,
  * SASL/SCRAM over TLS in production (Strimzi's {@code KafkaUser} with {@code scram-sha-512}, the
  * cluster CA as a PEM trust store). Env: {@code KAFKA_SECURITY_PROTOCOL}, {@code KAFKA_SASL_MECHANISM},
  * {@code KAFKA_SASL_USERNAME}, {@code KAFKA_SASL_PASSWORD}, {@code KAFKA_SSL_TRUSTSTORE_LOCATION},
@@ -21,7 +21,7 @@ public final class KafkaSecurity {
     /** @param protocol {@code PLAINTEXT}, {@code SSL}, {@code SASL_PLAINTEXT} or {@code SASL_SSL} */
     public record Security(@NotNull @Pattern(regexp = "PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL") @DefaultValue("PLAINTEXT") String protocol) {
 
-        boolean sasl() {
+        public boolean sasl() {
             return protocol.startsWith("SASL_");
         }
     }
@@ -46,13 +46,13 @@ public final class KafkaSecurity {
     }
 
     /** True when the settings are complete: a SASL protocol needs a user name and a password. */
-    static boolean complete(Security security, Sasl sasl) {
+    public static boolean complete(Security security, Sasl sasl) {
         return !security.sasl() || sasl.username() != null && !sasl.username().isBlank() && sasl.password() != null
                 && !sasl.password().isBlank();
     }
 
     /** The client settings for {@code bootstrap} plus what authentication and encryption need. */
-    static Map<String, Object> clientSettings(String bootstrap, Security security, Sasl sasl, Ssl ssl) {
+    public static Map<String, Object> clientSettings(String bootstrap, Security security, Sasl sasl, Ssl ssl) {
         Map<String, Object> settings = new HashMap<>();
         settings.put("bootstrap.servers", bootstrap);
         settings.put("security.protocol", security.protocol());
