@@ -1,7 +1,7 @@
 package com.adsconnect.benchmarks;
 
 /**
- * {@code ./mvnw -Pbenchmark [-Dbenchmark=tokens|refresh|gateway|simulation]}: each benchmark starts the whole system
+ * {@code ./mvnw -Pbenchmark [-Dbenchmark=tokens|refresh|rls|gateway|simulation]}: each benchmark starts the whole system
  * as command one does, measures, writes its report under {@code docs/benchmarks/}, and stops it.
  */
 public final class Benchmarks {
@@ -16,6 +16,9 @@ public final class Benchmarks {
         }
         if (which.equals("all") || which.equals("refresh")) {
             RefreshBenchmark.run();
+        }
+        if (which.equals("all") || which.equals("rls")) {
+            RowLevelSecurityBenchmark.run();
         }
         if (which.equals("all") || which.equals("gateway")) {
             GatewayBenchmark.run();
