@@ -48,13 +48,17 @@ CREATE POLICY user_scope ON connections USING (ads_connect_sees(user_id)) WITH C
 ALTER TABLE oauth_states ENABLE ROW LEVEL SECURITY;
 CREATE POLICY user_scope ON oauth_states USING (ads_connect_sees(user_id)) WITH CHECK (ads_connect_sees(user_id));
 
--- a connection's tokens and profiles are its owner's: visible where the connection is
+-- a connection's tokens and profiles are its owner's: visible where the connection is (the
+-- subquery on connections is itself under that table's policy)
+CREATE FUNCTION ads_connect_sees_connection(connection uuid) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT current_setting('ads_connect.scope', true) = 'all'
+              OR EXISTS (SELECT 1 FROM connections c WHERE c.id = connection) $$;
+
 ALTER TABLE connection_tokens ENABLE ROW LEVEL SECURITY;
 CREATE POLICY user_scope ON connection_tokens
-    USING (current_setting('ads_connect.scope', true) = 'all' OR EXISTS (SELECT 1 FROM connections c WHERE c.id = connection_id))
-    WITH CHECK (current_setting('ads_connect.scope', true) = 'all' OR EXISTS (SELECT 1 FROM connections c WHERE c.id = connection_id));
+    USING (ads_connect_sees_connection(connection_id)) WITH CHECK (ads_connect_sees_connection(connection_id));
 
 ALTER TABLE connection_profiles ENABLE ROW LEVEL SECURITY;
 CREATE POLICY user_scope ON connection_profiles
-    USING (current_setting('ads_connect.scope', true) = 'all' OR EXISTS (SELECT 1 FROM connections c WHERE c.id = connection_id))
-    WITH CHECK (current_setting('ads_connect.scope', true) = 'all' OR EXISTS (SELECT 1 FROM connections c WHERE c.id = connection_id));
+    USING (ads_connect_sees_connection(connection_id)) WITH CHECK (ads_connect_sees_connection(connection_id));

@@ -1,12 +1,8 @@
 package com.adsconnect.account.audit;
 
 import com.adsconnect.forwarded.TrustedProxies;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -31,18 +27,9 @@ class ForwardedClientFilter implements WebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        ServerHttpRequest request = exchange.getRequest();
-        HttpHeaders headers = request.getHeaders();
-        if (TrustedProxies.FORWARDING_HEADERS.stream().noneMatch(headers::containsHeader)) {
+        if (!TrustedProxies.carriesForwarding(exchange.getRequest().getHeaders())) {
             return chain.filter(exchange);
         }
-        InetSocketAddress peer = request.getRemoteAddress();
-        InetAddress peerAddress = peer == null ? null : peer.getAddress();
-        InetAddress client = gateway.client(peerAddress, headers.get("X-Forwarded-For"));
-        ServerHttpRequest.Builder cleaned = request.mutate().headers(h -> TrustedProxies.FORWARDING_HEADERS.forEach(h::remove));
-        if (client != null && !client.equals(peerAddress)) {
-            cleaned.remoteAddress(new InetSocketAddress(client, 0));
-        }
-        return chain.filter(exchange.mutate().request(cleaned.build()).build());
+        return chain.filter(exchange.mutate().request(gateway.believed(exchange.getRequest()).build()).build());
     }
 }

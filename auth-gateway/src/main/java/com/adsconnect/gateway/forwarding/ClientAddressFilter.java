@@ -2,8 +2,6 @@ package com.adsconnect.gateway.forwarding;
 
 import com.adsconnect.forwarded.TrustedProxies;
 import com.adsconnect.gateway.security.GatewayProperties;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.List;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -38,24 +36,14 @@ class ClientAddressFilter implements WebFilter {
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
         HttpHeaders headers = request.getHeaders();
-        boolean forwarding = TrustedProxies.FORWARDING_HEADERS.stream().anyMatch(headers::containsHeader);
-        InetSocketAddress peer = request.getRemoteAddress();
-        InetAddress peerAddress = peer == null ? null : peer.getAddress();
-        boolean fromProxy = proxies.trusts(peerAddress);
-        if (!forwarding && !fromProxy) {
+        boolean fromProxy = proxies.trusts(TrustedProxies.peer(request));
+        if (!fromProxy && !TrustedProxies.carriesForwarding(headers)) {
             return chain.filter(exchange);
         }
-        ServerHttpRequest.Builder cleaned = request.mutate();
-        if (fromProxy) {
-            InetAddress client = proxies.client(peerAddress, headers.get("X-Forwarded-For"));
-            if (!client.equals(peerAddress)) {
-                cleaned.remoteAddress(new InetSocketAddress(client, 0));
-            }
-            if ("https".equalsIgnoreCase(lastValue(headers.get("X-Forwarded-Proto"))) && !"https".equals(request.getURI().getScheme())) {
-                cleaned.uri(UriComponentsBuilder.fromUri(request.getURI()).scheme("https").port(-1).build(true).toUri());
-            }
+        ServerHttpRequest.Builder cleaned = proxies.believed(request);
+        if (fromProxy && "https".equalsIgnoreCase(lastValue(headers.get("X-Forwarded-Proto"))) && !"https".equals(request.getURI().getScheme())) {
+            cleaned.uri(UriComponentsBuilder.fromUri(request.getURI()).scheme("https").port(-1).build(true).toUri());
         }
-        cleaned.headers(h -> TrustedProxies.FORWARDING_HEADERS.forEach(h::remove));
         return chain.filter(exchange.mutate().request(cleaned.build()).build());
     }
 

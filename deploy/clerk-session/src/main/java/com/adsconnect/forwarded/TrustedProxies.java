@@ -2,8 +2,11 @@ package com.adsconnect.forwarded;
 
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
  * Which forwarded client address to believe. A {@code X-Forwarded-For} entry is only as good as
@@ -73,6 +76,31 @@ public final class TrustedProxies {
             client = hop;
         }
         return client;
+    }
+
+    /** Whether the request carries any header by which a client could claim another address or scheme. */
+    public static boolean carriesForwarding(HttpHeaders headers) {
+        return FORWARDING_HEADERS.stream().anyMatch(headers::containsHeader);
+    }
+
+    /** The address at the other end of the request's connection; null when unknown. */
+    public static InetAddress peer(ServerHttpRequest request) {
+        InetSocketAddress peer = request.getRemoteAddress();
+        return peer == null ? null : peer.getAddress();
+    }
+
+    /**
+     * The request as these proxies let it be believed: its remote address is the {@link #client}
+     * address, and every forwarding header is removed, so nothing after it can be told another.
+     */
+    public ServerHttpRequest.Builder believed(ServerHttpRequest request) {
+        InetAddress peer = peer(request);
+        InetAddress client = client(peer, request.getHeaders().get("X-Forwarded-For"));
+        ServerHttpRequest.Builder cleaned = request.mutate().headers(h -> FORWARDING_HEADERS.forEach(h::remove));
+        if (client != null && !client.equals(peer)) {
+            cleaned.remoteAddress(new InetSocketAddress(client, 0));
+        }
+        return cleaned;
     }
 
     /** An IP literal (IPv6 possibly in brackets) as an address, without any name lookup; null otherwise. */
