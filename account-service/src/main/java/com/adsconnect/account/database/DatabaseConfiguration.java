@@ -21,9 +21,9 @@ class DatabaseConfiguration {
     }
 
     /**
-     * Every connection the application gets is scoped ({@link ScopedConnectionFactory}), unless
-     * row-level security is switched off. Static and bound from the environment: a post-processor
-     * is created before the properties beans.
+     * Every connection the application gets is checked with one statement, which also scopes it
+     * for row-level security ({@link ScopedConnectionFactory}) unless that is switched off. Static
+     * and bound from the environment: a post-processor is created before the properties beans.
      */
     @Bean
     static BeanPostProcessor rowLevelSecurity(Environment environment) {
@@ -31,8 +31,8 @@ class DatabaseConfiguration {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String beanName) {
-                return enabled && bean instanceof ConnectionFactory pool && !(bean instanceof ScopedConnectionFactory)
-                        ? new ScopedConnectionFactory(pool) : bean;
+                return bean instanceof ConnectionFactory pool && !(bean instanceof ScopedConnectionFactory)
+                        ? new ScopedConnectionFactory(pool, enabled) : bean;
             }
         };
     }

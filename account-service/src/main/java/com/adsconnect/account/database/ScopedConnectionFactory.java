@@ -4,39 +4,94 @@ import io.r2dbc.spi.Closeable;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryMetadata;
+import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.Wrapped;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Hands out pooled connections as role {@code ads_connect_app}, scoped by the caller's
- * {@link UserScope}: one statement per acquisition sets the role and both scope settings for the
- * session, so a connection back from the pool never keeps the previous user's scope.
+ * Hands out pooled connections checked with one round trip each, which also scopes them: as role
+ * {@code ads_connect_app}, by the caller's {@link UserScope}, when row-level security is on.
+ *
+ * <p>Every acquisition sends exactly one statement, as the pool's validation query did before (the
+ * pool itself only checks that the connection is open): the statement that sets the role and both
+ * scope settings when the session does not have that scope yet, or {@code SELECT 1} when it does.
+ * The scope each physical connection was last given is remembered: session settings outlive the
+ * acquisition, and the statement runs outside any transaction, so nothing rolls it back. A
+ * connection back from the pool thus never keeps the previous user's scope, and row-level security
+ * costs no round trip of its own. With it off ({@code database.row-level-security.enabled=false},
+ * for measuring only) the statement is always {@code SELECT 1}.
+ *
+ * <p>A connection whose statement failed (dropped by the database, or a dead link) is given back
+ * and the acquisition tried once more, as the pool's own validation would; the session's scope is
+ * forgotten first, so a half-applied one is never trusted.
  */
 final class ScopedConnectionFactory implements ConnectionFactory, Wrapped<ConnectionFactory>, Closeable {
 
     static final String ROLE = "ads_connect_app";
     private static final String SCOPE = "SELECT set_config('role', '" + ROLE + "', false), "
             + "set_config('ads_connect.scope', $1, false), set_config('ads_connect.user_id', $2, false)";
+    private static final String VALIDATE = "SELECT 1";
+    private static final String ALL = "all";
 
     private final ConnectionFactory pool;
+    private final boolean rowLevelSecurity;
+    /** The scope each physical connection's session has (the pool's connections, weakly: a closed one drops out). */
+    private final Map<Connection, String> sessionScopes = Collections.synchronizedMap(new WeakHashMap<>());
 
-    ScopedConnectionFactory(ConnectionFactory pool) {
+    ScopedConnectionFactory(ConnectionFactory pool, boolean rowLevelSecurity) {
         this.pool = pool;
+        this.rowLevelSecurity = rowLevelSecurity;
     }
 
     @Override
     public Mono<Connection> create() {
         return Mono.deferContextual(context -> {
             String user = UserScope.userOf(context);
-            return Mono.from(pool.create()).flatMap(connection -> Flux.from(connection.createStatement(SCOPE)
-                            .bind("$1", user == null ? "all" : "user")
-                            .bind("$2", user == null ? "" : user)
-                            .execute())
-                    .flatMap(result -> result.map((row, metadata) -> 1))
-                    .then(Mono.just(connection))
-                    .onErrorResume(error -> Mono.from(connection.close()).then(Mono.error(error))));
+            return acquire(user)
+                    .onErrorResume(DeadConnection.class, dead -> acquire(user))
+                    .onErrorMap(DeadConnection.class, Throwable::getCause);
         });
+    }
+
+    private Mono<Connection> acquire(String user) {
+        String wanted = user == null ? ALL : "user:" + user;
+        return Mono.from(pool.create()).flatMap(connection -> {
+            Connection session = physical(connection);
+            boolean scoped = !rowLevelSecurity || wanted.equals(sessionScopes.get(session));
+            // forget first: if the statement fails half-way, the session's scope is unknown
+            sessionScopes.remove(session);
+            Statement statement = scoped ? connection.createStatement(VALIDATE)
+                    : connection.createStatement(SCOPE).bind("$1", user == null ? ALL : "user").bind("$2", user == null ? "" : user);
+            return Flux.from(statement.execute())
+                    .flatMap(result -> result.map((row, metadata) -> 1))
+                    .then(Mono.fromRunnable(() -> {
+                        if (rowLevelSecurity) {
+                            sessionScopes.put(session, wanted);
+                        }
+                    }))
+                    .thenReturn(connection)
+                    .onErrorResume(error -> Mono.from(connection.close()).then(Mono.error(new DeadConnection(error))));
+        });
+    }
+
+    /** A pooled connection whose check failed: worth one more acquisition. */
+    private static final class DeadConnection extends RuntimeException {
+        DeadConnection(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    /** The driver's connection behind the pool's wrapper: the session whose settings persist. */
+    private static Connection physical(Connection connection) {
+        Connection current = connection;
+        while (current instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner && inner != current) {
+            current = inner;
+        }
+        return current;
     }
 
     @Override

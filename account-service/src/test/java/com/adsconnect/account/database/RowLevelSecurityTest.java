@@ -38,6 +38,7 @@ class RowLevelSecurityTest {
     TestInfrastructureHandle infrastructure;
 
     private static String alices;
+    private static final String ALL_USERS = "(all users)";
 
     @BeforeEach
     void twoUsersWithAConnectionEach() {
@@ -98,6 +99,34 @@ class RowLevelSecurityTest {
                 .then(Mono.<Throwable>empty()).onErrorResume(Mono::just).block();
         assertThat(refused).isNotNull().hasStackTraceContaining("row-level security");
         assertThat(new Db(infrastructure).count("SELECT count(*) FROM audit_events WHERE user_id = 'user_rls_bob'")).isEqualTo(before);
+    }
+
+    /**
+     * A pooled connection keeps the scope it was last given and is re-scoped only when the next
+     * acquisition wants another: many acquisitions in alternating scopes, concurrently, each see
+     * exactly their own scope and rows, whatever connection the pool hands them.
+     */
+    @Test
+    void aConnectionReusedAcrossScopesAlwaysCarriesTheScopeOfItsAcquisition() {
+        List<String> scopes = java.util.stream.IntStream.range(0, 300)
+                .mapToObj(i -> switch (i % 3) {
+                    case 0 -> "user_rls_alice";
+                    case 1 -> "user_rls_bob";
+                    default -> ALL_USERS;
+                })
+                .toList();
+        List<String> seen = reactor.core.publisher.Flux.fromIterable(scopes)
+                .flatMapSequential(scope -> {
+                    Mono<String> query = db.sql("SELECT current_setting('ads_connect.user_id') || '|' "
+                                    + "|| (SELECT count(DISTINCT user_id) FROM connections WHERE user_id LIKE 'user_rls_%')")
+                            .map(row -> row.get(0, String.class)).one();
+                    return scope.equals(ALL_USERS) ? query : query.contextWrite(UserScope.of(scope));
+                }, 16)
+                .collectList().block();
+        for (int i = 0; i < scopes.size(); i++) {
+            String expected = scopes.get(i).equals(ALL_USERS) ? "|2" : scopes.get(i) + "|1";
+            assertThat(seen.get(i)).as("acquisition " + i).isEqualTo(expected);
+        }
     }
 
     @Test

@@ -34,12 +34,16 @@ final class LoadRunner {
     }
 
     static Result run(String name, int concurrency, Call call) {
-        load(concurrency, call, WARMUP, new Recorder(3), new AtomicLong(), new AtomicLong());
+        return run(name, concurrency, call, WARMUP, MEASURE);
+    }
+
+    static Result run(String name, int concurrency, Call call, Duration warmup, Duration measure) {
+        load(concurrency, call, warmup, new Recorder(3), new AtomicLong(), new AtomicLong());
         Recorder recorder = new Recorder(3);
         AtomicLong ok = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         long started = System.nanoTime();
-        load(concurrency, call, MEASURE, recorder, ok, errors);
+        load(concurrency, call, measure, recorder, ok, errors);
         double seconds = (System.nanoTime() - started) / 1e9;
         Histogram histogram = recorder.getIntervalHistogram();
         Result result = new Result(name, concurrency, ok.get() / seconds,

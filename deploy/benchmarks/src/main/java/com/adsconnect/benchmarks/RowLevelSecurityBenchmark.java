@@ -3,11 +3,10 @@ package com.adsconnect.benchmarks;
 import com.adsconnect.local.LocalStack;
 import com.adsconnect.local.LocalStackSettings;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
@@ -15,9 +14,14 @@ import reactor.netty.resources.ConnectionProvider;
 
 /**
  * What PostgreSQL row-level security costs: {@code GET /api/v1/me} (a user's scope) and
- * {@code POST /internal/v1/tokens} (the all-users scope) straight to account-service, once with
- * {@code database.row-level-security.enabled=false} (the baseline) and once with it on, each on a
- * freshly started system in the same run, then once more off, so drift shows.
+ * {@code POST /internal/v1/tokens} (the all-users scope) straight to account-service.
+ *
+ * <p>Two account-service instances run side by side on the same database, one with
+ * {@code database.row-level-security.enabled=false} (the baseline), one with it on, both warmed up
+ * alike. Each cell alternates short measured slices between them ({@code off, on, on, off, ...}),
+ * so JIT warm-up, machine load and database state drift hit both the same; the ratio is the sum
+ * of the slices. (Three stacks one after the other measured a drift of 1.8x between two
+ * identical baselines on this machine, far more than the effect.)
  *
  * <p>Run with {@code ./mvnw -Pbenchmark -Dbenchmark=rls}; writes {@code docs/benchmarks/row-level-security.md}.
  */
@@ -25,18 +29,25 @@ final class RowLevelSecurityBenchmark {
 
     private static final int[] CONCURRENCY = {8, 32};
     private static final int USERS = 50;
+    private static final int ROUNDS = Integer.getInteger("benchmark.rls.rounds", 6);
+    private static final Duration SLICE = Duration.ofSeconds(Long.getLong("benchmark.rls.slice-seconds", 5));
+    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("benchmark.rls.warmup-seconds", 30));
+    private static final String OFF = LocalStackSettings.ACCOUNT_SERVICE + "-1";
+    private static final String ON = LocalStackSettings.ACCOUNT_SERVICE + "-2";
 
-    static void run() throws Exception {
-        Map<String, List<LoadRunner.Result>> byMode = new LinkedHashMap<>();
-        byMode.put("off", measure(false));
-        byMode.put("on", measure(true));
-        byMode.put("off again", measure(false));
-        report(byMode);
+    /** One cell: both instances' slices, summed. */
+    private record Cell(String request, int concurrency, double offRequests, double onRequests, double offSeconds, double onSeconds,
+            double offP99, double onP99, long errors) {
+        double ratio() {
+            return (onRequests / onSeconds) / (offRequests / offSeconds);
+        }
     }
 
-    private static List<LoadRunner.Result> measure(boolean rls) throws Exception {
+    static void run() throws Exception {
         LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment()
-                .withExtraArguments(LocalStackSettings.ACCOUNT_SERVICE, "--database.row-level-security.enabled=" + rls));
+                .withInstances(new LocalStackSettings.Instances(1, 2, 1))
+                .withExtraArguments(OFF, "--database.row-level-security.enabled=false")
+                .withExtraArguments(ON, "--database.row-level-security.enabled=true"));
         Thread stopper = new Thread(stack::stop);
         Runtime.getRuntime().addShutdownHook(stopper);
         stack.start();
@@ -49,43 +60,83 @@ final class RowLevelSecurityBenchmark {
                 tokenBodies.add("{\"userId\":\"" + user + "\",\"connectionId\":\"" + connection + "\"}");
                 sessions.add(stack.clerk().sessionToken(user));
             }
-            HttpClient client = HttpClient.create(ConnectionProvider.builder("bench-rls").maxConnections(256)
-                    .pendingAcquireMaxCount(10_000).build()).baseUrl(stack.accountServiceUrl());
-            List<LoadRunner.Result> results = new ArrayList<>();
-            for (int concurrency : CONCURRENCY) {
-                results.add(LoadRunner.run("GET /api/v1/me", concurrency,
-                        i -> client.headers(h -> h.set("Authorization", "Bearer " + sessions.get((int) (i % sessions.size()))))
-                                .get().uri("/api/v1/me").responseSingle((r, b) -> b.then(Mono.just(r.status().code())))));
-                results.add(LoadRunner.run("POST /internal/v1/tokens", concurrency,
-                        i -> client.headers(h -> h.set("X-Api-Key", stack.readerApiKey()).set("Content-Type", "application/json"))
-                                .post().uri("/internal/v1/tokens")
-                                .send(ByteBufFlux.fromString(Mono.just(tokenBodies.get((int) (i % tokenBodies.size())))))
-                                .responseSingle((r, b) -> b.then(Mono.just(r.status().code())))));
+            HttpClient off = client(stack.instanceUrl(OFF));
+            HttpClient on = client(stack.instanceUrl(ON));
+            String apiKey = stack.readerApiKey();
+            System.out.println("warming up both instances for " + WARMUP.toSeconds() + " s each ...");
+            for (HttpClient client : List.of(off, on)) {
+                LoadRunner.warmUp(16, me(client, sessions), WARMUP.dividedBy(2));
+                LoadRunner.warmUp(16, tokens(client, apiKey, tokenBodies), WARMUP.dividedBy(2));
             }
-            return results;
+            List<Cell> cells = new ArrayList<>();
+            for (int concurrency : CONCURRENCY) {
+                cells.add(cell("GET /api/v1/me", concurrency, me(off, sessions), me(on, sessions)));
+                cells.add(cell("POST /internal/v1/tokens", concurrency, tokens(off, apiKey, tokenBodies), tokens(on, apiKey, tokenBodies)));
+            }
+            report(cells);
         } finally {
             stack.stop();
             Runtime.getRuntime().removeShutdownHook(stopper);
         }
     }
 
-    private static void report(Map<String, List<LoadRunner.Result>> byMode) throws IOException {
-        List<LoadRunner.Result> off = byMode.get("off");
-        List<LoadRunner.Result> on = byMode.get("on");
-        List<LoadRunner.Result> again = byMode.get("off again");
+    private static Cell cell(String request, int concurrency, LoadRunner.Call off, LoadRunner.Call on) {
+        double offRequests = 0;
+        double onRequests = 0;
+        double offP99 = 0;
+        double onP99 = 0;
+        long errors = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            // off, on, then on, off: a trend within the cell weighs on both alike
+            boolean offFirst = round % 2 == 0;
+            for (boolean rls : offFirst ? new boolean[] {false, true} : new boolean[] {true, false}) {
+                LoadRunner.Result slice = LoadRunner.run(request + (rls ? " (RLS on)" : " (RLS off)"), concurrency, rls ? on : off,
+                        Duration.ofSeconds(1), SLICE);
+                double requests = slice.throughput() * SLICE.toSeconds();
+                if (rls) {
+                    onRequests += requests;
+                    onP99 = Math.max(onP99, slice.p99Millis());
+                } else {
+                    offRequests += requests;
+                    offP99 = Math.max(offP99, slice.p99Millis());
+                }
+                errors += slice.errors();
+            }
+        }
+        double seconds = (double) ROUNDS * SLICE.toSeconds();
+        return new Cell(request, concurrency, offRequests, onRequests, seconds, seconds, offP99, onP99, errors);
+    }
+
+    private static HttpClient client(String baseUrl) {
+        return HttpClient.create(ConnectionProvider.builder("bench-rls").maxConnections(256).pendingAcquireMaxCount(10_000).build())
+                .baseUrl(baseUrl);
+    }
+
+    private static LoadRunner.Call me(HttpClient client, List<String> sessions) {
+        return i -> client.headers(h -> h.set("Authorization", "Bearer " + sessions.get((int) (i % sessions.size()))))
+                .get().uri("/api/v1/me").responseSingle((r, b) -> b.then(Mono.just(r.status().code())));
+    }
+
+    private static LoadRunner.Call tokens(HttpClient client, String apiKey, List<String> bodies) {
+        return i -> client.headers(h -> h.set("X-Api-Key", apiKey).set("Content-Type", "application/json"))
+                .post().uri("/internal/v1/tokens")
+                .send(ByteBufFlux.fromString(Mono.just(bodies.get((int) (i % bodies.size())))))
+                .responseSingle((r, b) -> b.then(Mono.just(r.status().code())));
+    }
+
+    private static void report(List<Cell> cells) throws IOException {
         StringBuilder md = Reports.header("the cost of row-level security", "rls", RowLevelSecurityBenchmark.class)
-                .append("account-service straight (no gateway), started three times in this run: row-level security off ")
-                .append("(baseline), on, off again. Load generator, services, PostgreSQL and Kafka share the machine. ")
-                .append(USERS).append(" users with a connection each, ").append(LoadRunner.MEASURE.toSeconds())
-                .append(" s per cell after ").append(LoadRunner.WARMUP.toSeconds()).append(" s warm-up.\n\n")
-                .append("| request | concurrency | off req/s | on req/s | off again req/s | on / mean(off) | p99 off / on ms | errors |\n")
-                .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (int i = 0; i < on.size(); i++) {
-            double baseline = (off.get(i).throughput() + again.get(i).throughput()) / 2;
-            md.append(String.format(Locale.ROOT, "| `%s` | %d | %.0f | %.0f | %.0f | %.3f | %.2f / %.2f | %d |%n",
-                    on.get(i).name(), on.get(i).concurrency(), off.get(i).throughput(), on.get(i).throughput(), again.get(i).throughput(),
-                    on.get(i).throughput() / baseline, off.get(i).p99Millis(), on.get(i).p99Millis(),
-                    off.get(i).errors() + on.get(i).errors() + again.get(i).errors()));
+                .append("Two account-service instances side by side on the same database, one with row-level security off ")
+                .append("(baseline), one with it on, warmed up alike (").append(WARMUP.toSeconds()).append(" s each). Each cell alternates ")
+                .append(ROUNDS).append(" rounds of ").append(SLICE.toSeconds()).append(" s measured slices between them (off, on, then on, ")
+                .append("off), each after 1 s unmeasured, so drift weighs on both alike. Load generator, both instances, the other ")
+                .append("services, PostgreSQL and Kafka share the machine. ").append(USERS).append(" users with a connection each.\n\n")
+                .append("| request | concurrency | off req/s | on req/s | on / off | worst slice p99 off / on ms | errors |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Cell cell : cells) {
+            md.append(String.format(Locale.ROOT, "| `%s` | %d | %.0f | %.0f | %.3f | %.2f / %.2f | %d |%n", cell.request(), cell.concurrency(),
+                    cell.offRequests() / cell.offSeconds(), cell.onRequests() / cell.onSeconds(), cell.ratio(), cell.offP99(), cell.onP99(),
+                    cell.errors()));
         }
         Reports.write("benchmark.report.rls", "target/row-level-security.md", md);
     }

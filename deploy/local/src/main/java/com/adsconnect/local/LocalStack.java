@@ -100,7 +100,10 @@ public final class LocalStack {
         for (int i = 0; i < count; i++) {
             // behind a balancer every instance moves up (+100, +200); without one the first keeps the usual port
             int port = balanced ? settings.instancePort(service, i) : i == 0 ? settings.basePort(service) : settings.instancePort(service, i - 1);
-            startInstance(new InstanceSpec(service + "-" + (i + 1), jar, port, List.copyOf(args), env));
+            // arguments for this instance alone (withExtraArguments("account-service-2", ...)) come last and win
+            List<String> instanceArgs = new ArrayList<>(args);
+            instanceArgs.addAll(settings.extraArgumentsOf(service + "-" + (i + 1)));
+            startInstance(new InstanceSpec(service + "-" + (i + 1), jar, port, List.copyOf(instanceArgs), env));
             targets.add(new InetSocketAddress("127.0.0.1", port));
         }
         if (balanced) {

@@ -123,6 +123,10 @@ public record LocalStackSettings(
                 count, extraArguments, pickFreePorts, faultProxies);
     }
 
+    /**
+     * Command-line arguments for a service ({@code account-service}), or for one instance of several
+     * ({@code account-service-2}; they come after the service's and win).
+     */
     public LocalStackSettings withExtraArguments(String service, String... arguments) {
         Map<String, List<String>> extra = new HashMap<>(extraArguments);
         extra.put(service, List.of(arguments));

@@ -2,6 +2,7 @@ package com.adsconnect.local;
 
 import static com.adsconnect.local.support.StackClient.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
 import com.adsconnect.devinfra.clerk.ClerkWebhookEvents;
@@ -345,8 +346,50 @@ class AttackIT {
                 Map.of("X-Forwarded-For", "198.51.100.200"), "application/json", "{}"), 429, "rate-limited");
     }
 
+    /**
+     * Row-level security, the second wall: a query that forgot its {@code user_id} filter cannot be
+     * sent from outside, so this runs such queries the way the service runs a signed-in request
+     * (role {@code ads_connect_app}, scoped to Mallory), on the packaged system's own database, in a
+     * transaction that is rolled back: Mallory's scope sees, changes and deletes none of Alice's
+     * rows, and cannot write a row in Alice's name.
+     */
     @Test
     @Order(8)
+    void aQueryThatForgetsItsUserFilterReachesNoOtherUsersRows() {
+        String before = snapshot();
+        Map<String, String> ownRows = new LinkedHashMap<>();
+        // children first, so that deleting Mallory's own rows meets no foreign key of hers
+        ownRows.put("connection_profiles", "SELECT count(*) FROM connection_profiles p JOIN connections c ON c.id = p.connection_id WHERE c.user_id = ?");
+        ownRows.put("connection_tokens", "SELECT count(*) FROM connection_tokens t JOIN connections c ON c.id = t.connection_id WHERE c.user_id = ?");
+        ownRows.put("oauth_states", "SELECT count(*) FROM oauth_states WHERE user_id = ?");
+        ownRows.put("connections", "SELECT count(*) FROM connections WHERE user_id = ?");
+        ownRows.put("audit_events", "SELECT count(*) FROM audit_events WHERE user_id = ?");
+        ownRows.put("user_preference_history", "SELECT count(*) FROM user_preference_history WHERE user_id = ?");
+        ownRows.put("user_preferences", "SELECT count(*) FROM user_preferences WHERE user_id = ?");
+        ownRows.put("users", "SELECT count(*) FROM users WHERE id = ?");
+        try (var session = db.hold()) {
+            session.execute("SELECT set_config('role', 'ads_connect_app', true), set_config('ads_connect.scope', 'user', true), "
+                    + "set_config('ads_connect.user_id', ?, true)", MALLORY);
+            for (var table : ownRows.entrySet()) {
+                long malloryOwns = db.count(table.getValue(), MALLORY);
+                assertThat(db.count(table.getValue(), ALICE)).as("Alice has rows in " + table.getKey()).isPositive();
+                assertThat(Long.parseLong(session.text("SELECT count(*) FROM " + table.getKey())))
+                        .as("an unfiltered read of " + table.getKey()).isEqualTo(malloryOwns);
+                refused.merge("row-level security: unfiltered read of another user's rows", 1, Integer::sum);
+                assertThat(Long.parseLong(session.text("WITH gone AS (DELETE FROM " + table.getKey() + " RETURNING 1) SELECT count(*) FROM gone")))
+                        .as("an unfiltered delete from " + table.getKey()).isEqualTo(malloryOwns);
+                refused.merge("row-level security: unfiltered delete of another user's rows", 1, Integer::sum);
+            }
+            assertThatThrownBy(() -> session.execute("INSERT INTO audit_events (user_id, actor_type, actor_id, action) "
+                    + "VALUES (?, 'USER', ?, 'preferences.updated')", ALICE, MALLORY))
+                    .hasStackTraceContaining("row-level security");
+            refused.merge("row-level security: a row written in another user's name", 1, Integer::sum);
+        }
+        assertThat(snapshot()).as("all rolled back, Alice's rows never touched").isEqualTo(before);
+    }
+
+    @Test
+    @Order(9)
     void noSecretOrTokenAppearsInAnyLog() throws IOException {
         List<String> secrets = new ArrayList<>(stack.secretsNeverLogged());
         secrets.addAll(stack.amazon().issuedTokens());
