@@ -2,9 +2,15 @@ package com.adsconnect.account.connection;
 
 import com.adsconnect.account.provider.Provider;
 import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
 
-/** A connection as stored (without its token material, which lives in connection_tokens). */
+/**
+ * A connection as stored (without its token material, which lives in connection_tokens).
+ *
+ * @param label         what the user calls it; null: unnamed
+ * @param grantedScopes the scopes the provider granted; null where it was not told
+ */
 public record Connection(
         UUID id,
         String userId,
@@ -18,5 +24,7 @@ public record Connection(
         Instant lastErrorAt,
         Instant createdAt,
         Instant updatedAt,
-        Instant disconnectedAt) {
+        Instant disconnectedAt,
+        String label,
+        Set<String> grantedScopes) {
 }

@@ -18,7 +18,11 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-/** The signed-in user's Amazon connections. Another user's connection answers 404. */
+/**
+ * The signed-in user's Amazon connections, as the API had them before there were other providers:
+ * kept as aliases of {@code /api/v1/integrations} for existing clients (same answers; the list
+ * shows Amazon connections only). Another user's connection answers 404.
+ */
 @RestController
 @RequestMapping("/api/v1/amazon/connections")
 class ConnectionController {
@@ -60,7 +64,7 @@ class ConnectionController {
 
     @GetMapping
     Mono<List<ConnectionView>> list(Mono<SignedInUser> signedIn) {
-        return signedIn.flatMap(user -> service.list(user.id()));
+        return signedIn.flatMap(user -> service.list(user.id(), Provider.AMAZON));
     }
 
     @GetMapping("/{id}")

@@ -51,7 +51,7 @@ public class ConnectionLifecycle {
     /** A new connection from a first authorization: ACTIVE, its tokens and profiles, audit, and a CONNECTED event. */
     Mono<Connection> connected(String userId, Provider provider, String region, String accountKey, Instant accessTokenExpiresAt,
             ProviderTokens tokens, List<AdvertisingProfile> profiles, RequestOrigin origin) {
-        return store.insertActive(UUID.randomUUID(), userId, provider, region, accountKey, accessTokenExpiresAt)
+        return store.insertActive(UUID.randomUUID(), userId, provider, region, accountKey, accessTokenExpiresAt, tokens.grantedScopes())
                 .flatMap(created -> authorized(null, created, tokens, profiles, "connection.connected", origin).thenReturn(created));
     }
 
@@ -62,7 +62,7 @@ public class ConnectionLifecycle {
      */
     Mono<Connection> reauthorized(Connection before, Instant accessTokenExpiresAt, ProviderTokens tokens,
             List<AdvertisingProfile> profiles, String action, RequestOrigin origin) {
-        return store.markAuthorized(before.id(), accessTokenExpiresAt)
+        return store.markAuthorized(before.id(), accessTokenExpiresAt, tokens.grantedScopes())
                 .flatMap(after -> authorized(before, after, tokens, profiles, action, origin).thenReturn(after));
     }
 

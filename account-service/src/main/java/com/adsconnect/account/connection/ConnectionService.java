@@ -32,6 +32,7 @@ import reactor.core.publisher.Mono;
 @Service
 class ConnectionService {
 
+
     private final ProviderRegistry providers;
     private final OAuthStates states;
     private final ConnectionStore connections;
@@ -39,10 +40,12 @@ class ConnectionService {
     private final AuditLog auditLog;
     private final ConnectionLifecycle lifecycle;
     private final AccountHolders accountHolders;
+    private final GrantRevocations revocations;
     private final TransactionalOperator transaction;
 
     ConnectionService(ProviderRegistry providers, OAuthStates states, ConnectionStore connections, TokenVault vault,
-            AuditLog auditLog, ConnectionLifecycle lifecycle, AccountHolders accountHolders, TransactionalOperator transaction) {
+            AuditLog auditLog, ConnectionLifecycle lifecycle, AccountHolders accountHolders, GrantRevocations revocations,
+            TransactionalOperator transaction) {
         this.providers = providers;
         this.states = states;
         this.connections = connections;
@@ -50,11 +53,16 @@ class ConnectionService {
         this.auditLog = auditLog;
         this.lifecycle = lifecycle;
         this.accountHolders = accountHolders;
+        this.revocations = revocations;
         this.transaction = transaction;
     }
 
-    Mono<AuthorizationStart> start(String userId, Provider provider, String region) {
-        ProviderAdapter adapter = providers.get(provider);
+    Mono<AuthorizationStart> start(String userId, Provider provider, String requestedRegion) {
+        ProviderAdapter adapter = providers.find(provider).orElse(null);
+        if (adapter == null) {
+            return Mono.error(ProviderProblems.notEnabled(provider));
+        }
+        String region = requestedRegion == null ? adapter.defaultRegion() : requestedRegion;
         if (region == null || !adapter.regions().contains(region)) {
             return Mono.error(ApiProblem.invalidField("region", "must be one of " + String.join(", ", adapter.regions())));
         }
@@ -64,7 +72,9 @@ class ConnectionService {
     Mono<AuthorizationStart> reauthorize(String userId, UUID connectionId) {
         return connections.findForUser(userId, connectionId)
                 .switchIfEmpty(Mono.error(() -> notFound(connectionId)))
-                .flatMap(connection -> authorize(userId, providers.get(connection.provider()), connection.region(), connection.id()));
+                .flatMap(connection -> providers.find(connection.provider())
+                        .map(adapter -> authorize(userId, adapter, connection.region(), connection.id()))
+                        .orElseGet(() -> Mono.error(ProviderProblems.notEnabled(connection.provider()))));
     }
 
     private Mono<AuthorizationStart> authorize(String userId, ProviderAdapter adapter, String region, UUID connectionId) {
@@ -82,12 +92,39 @@ class ConnectionService {
             return Mono.error(ApiProblem.invalidField("code", "is required"));
         }
         return states.consume(userId, state).flatMap(consumed -> {
-            ProviderAdapter adapter = providers.get(consumed.provider());
+            ProviderAdapter adapter = providers.find(consumed.provider()).orElse(null);
+            if (adapter == null) {
+                return Mono.error(ProviderProblems.notEnabled(consumed.provider()));
+            }
             return adapter.exchangeCode(consumed.region(), code, consumed.codeVerifier())
+                    .flatMap(tokens -> requireScopes(adapter, consumed.region(), tokens))
                     .flatMap(tokens -> adapter.listProfiles(consumed.region(), tokens.accessToken())
                             .flatMap(profiles -> store(userId, adapter, consumed, tokens, profiles, origin)))
                     .onErrorMap(ProviderException.class, ProviderProblems::of);
         });
+    }
+
+    /**
+     * A consent that left out a required scope (Google and Microsoft let users untick them) is
+     * refused, and the grant it made is revoked where the provider allows: a connection that cannot
+     * do its job is never stored. The user is told which scopes to grant.
+     */
+    private Mono<ProviderTokens> requireScopes(ProviderAdapter adapter, String region, ProviderTokens tokens) {
+        if (tokens.grantedScopes() == null) {
+            return Mono.just(tokens);
+        }
+        java.util.Set<String> missing = new java.util.TreeSet<>(adapter.requiredScopes());
+        missing.removeAll(tokens.grantedScopes());
+        if (missing.isEmpty()) {
+            return Mono.just(tokens);
+        }
+        ApiProblem problem = new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.CONNECTION_MISSING_SCOPES,
+                "Permissions missing", "The " + adapter.provider().displayName() + " consent did not grant every permission this "
+                        + "connection needs. Connect again and leave all of them ticked.",
+                Map.of("missingScopes", List.copyOf(missing)));
+        Mono<Void> revoke = adapter.revokes() ? adapter.revoke(region, tokens.refreshToken()).onErrorResume(ProviderException.class, e -> Mono.empty())
+                : Mono.empty();
+        return revoke.then(Mono.error(problem));
     }
 
     private Mono<ConnectionView> store(String userId, ProviderAdapter adapter, OAuthStates.Consumed consumed,
@@ -95,18 +132,22 @@ class ConnectionService {
         String accountKey = adapter.accountKey(profiles);
         if (accountKey == null) {
             return Mono.error(new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.PROVIDER_ACCOUNT_WITHOUT_PROFILES,
-                    "No advertising profiles", "This Amazon account has no Amazon Ads profiles in the chosen region."));
+                    "No advertising profiles", "This " + adapter.provider().displayName() + " sign-in has no advertising accounts"
+                            + (adapter.regions().size() > 1 ? " in the chosen region." : ".")));
         }
+        // a provider that does not say what it granted (Login with Amazon) granted what was asked
+        ProviderTokens granted = tokens.grantedScopes() != null ? tokens
+                : new ProviderTokens(tokens.accessToken(), tokens.refreshToken(), tokens.expiresIn(), adapter.requiredScopes());
         Instant expiresAt = Instant.now().plus(tokens.expiresIn());
         // the user may have been deleted while the provider answered: then nothing is stored
         Mono<ConnectionView> work = accountHolders.holdAgainstDeletion(userId)
                 .then(existingConnection(userId, adapter.provider(), consumed, accountKey))
-                .flatMap(existing -> lifecycle.reauthorized(existing, expiresAt, tokens, profiles, consumed.connectionId() != null
+                .flatMap(existing -> lifecycle.reauthorized(existing, expiresAt, granted, profiles, consumed.connectionId() != null
                                 ? "connection.reauthorized" : "connection.updated", origin)
-                        .map(updated -> ConnectionView.of(updated, profiles)))
+                        .map(updated -> view(updated, profiles)))
                 .switchIfEmpty(Mono.defer(() -> lifecycle.connected(userId, adapter.provider(), consumed.region(), accountKey,
-                                expiresAt, tokens, profiles, origin)
-                        .map(created -> ConnectionView.of(created, profiles))));
+                                expiresAt, granted, profiles, origin)
+                        .map(created -> view(created, profiles))));
         return transaction.transactional(work);
     }
 
@@ -120,23 +161,57 @@ class ConnectionService {
                 .flatMap(connection -> connection.accountKey().equals(accountKey)
                         ? Mono.just(connection)
                         : Mono.error(new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.PROVIDER_ACCOUNT_MISMATCH,
-                                "Different Amazon account", "The authorization was for another Amazon account than this connection's. "
-                                        + "Sign in to Amazon with the connection's account, or add it as a new connection.")));
+                                "Different " + provider.displayName() + " account", "The authorization was for another "
+                                        + provider.displayName() + " account than this connection's. Sign in with the connection's "
+                                        + "account, or add it as a new connection.")));
     }
 
-    Mono<List<ConnectionView>> list(String userId) {
-        return connections.listForUser(userId).collectList()
+    /** The user's connections of every provider, or of one ({@code provider} not null), oldest first. */
+    Mono<List<ConnectionView>> list(String userId, Provider provider) {
+        return connections.listForUser(userId)
+                .filter(connection -> provider == null || connection.provider() == provider)
+                .collectList()
                 .flatMap(list -> connections.profilesOf(list.stream().map(Connection::id).toList())
                         .map(profiles -> list.stream()
-                                .map(c -> ConnectionView.of(c, profiles.getOrDefault(c.id(), List.of())))
+                                .map(c -> view(c, profiles.getOrDefault(c.id(), List.of())))
                                 .toList()));
+    }
+
+    /** Names the connection as the user likes (1 to 100 characters), or drops its name ({@code null}). */
+    Mono<ConnectionView> relabel(String userId, UUID id, String label, RequestOrigin origin) {
+        String trimmed = label == null ? null : label.strip();
+        if (trimmed != null && (trimmed.isEmpty() || trimmed.codePointCount(0, trimmed.length()) > 100
+                || trimmed.codePoints().anyMatch(Character::isISOControl))) {
+            return Mono.error(ApiProblem.invalidField("label", "must be 1 to 100 characters without control characters, or null"));
+        }
+        Mono<ConnectionView> work = connections.findForUserForUpdate(userId, id)
+                .switchIfEmpty(Mono.error(() -> notFound(id)))
+                .flatMap(before -> connections.relabel(userId, id, trimmed)
+                        .flatMap(after -> auditLog.record(AuditEntry.of(userId, Actor.user(userId), "connection.relabeled", origin)
+                                        .withChange(labelOf(before), labelOf(after)))
+                                .then(connections.profilesOf(List.of(id)))
+                                .map(profiles -> view(after, profiles.getOrDefault(id, List.of())))));
+        return transaction.transactional(work);
+    }
+
+    private static Map<String, Object> labelOf(Connection connection) {
+        Map<String, Object> label = new java.util.LinkedHashMap<>();
+        label.put("connectionId", connection.id().toString());
+        label.put("label", connection.label());
+        return label;
+    }
+
+    /** The view of a connection, its scopes compared with what its provider requires. */
+    ConnectionView view(Connection connection, List<AdvertisingProfile> profiles) {
+        return ConnectionView.of(connection, profiles, providers.find(connection.provider())
+                .map(ProviderAdapter::requiredScopes).orElse(java.util.Set.of()));
     }
 
     Mono<ConnectionView> get(String userId, UUID id) {
         return connections.findForUser(userId, id)
                 .switchIfEmpty(Mono.error(() -> notFound(id)))
                 .flatMap(connection -> connections.profilesOf(List.of(id))
-                        .map(profiles -> ConnectionView.of(connection, profiles.getOrDefault(id, List.of()))));
+                        .map(profiles -> view(connection, profiles.getOrDefault(id, List.of()))));
     }
 
     /** Lists the profiles again with the current access token. */
@@ -150,7 +225,10 @@ class ConnectionService {
                     if (connection.accessTokenExpiresAt() == null || connection.accessTokenExpiresAt().isBefore(Instant.now())) {
                         return Mono.error(notUsable(connection, "Its access token is being refreshed; try again in a minute."));
                     }
-                    ProviderAdapter adapter = providers.get(connection.provider());
+                    ProviderAdapter adapter = providers.find(connection.provider()).orElse(null);
+                    if (adapter == null) {
+                        return Mono.error(ProviderProblems.notEnabled(connection.provider()));
+                    }
                     return connections.tokens(id)
                             .switchIfEmpty(Mono.error(() -> notUsable(connection, "It holds no tokens.")))
                             .map(tokens -> vault.decrypt(tokens.accessToken(), userId, id.toString(), TokenKind.ACCESS_TOKEN))
@@ -159,22 +237,27 @@ class ConnectionService {
                             .flatMap(profiles -> transaction.transactional(connections.replaceProfiles(id, profiles)
                                     .then(auditLog.record(AuditEntry.of(userId, Actor.user(userId), "connection.profiles_synced", origin)
                                             .withChange(null, Map.of("connectionId", id.toString(), "profiles", profiles.size()))))
-                                    .thenReturn(ConnectionView.of(connection, profiles))));
+                                    .thenReturn(view(connection, profiles))));
                 });
     }
 
     /**
-     * Deletes the token material and marks the connection disconnected. Amazon offers no API to
-     * revoke a refresh token; users revoke app access in their Amazon account settings.
+     * Deletes the token material and marks the connection disconnected; then, where the provider
+     * offers it (Google), revokes the grant there once the disconnect has committed
+     * ({@link GrantRevocations}). Amazon and Microsoft offer no revocation of a single grant; users
+     * remove the app's access in their account settings.
      */
     Mono<ConnectionView> disconnect(String userId, UUID id, RequestOrigin origin) {
         Mono<ConnectionView> work = connections.findForUserForUpdate(userId, id)
                 .switchIfEmpty(Mono.error(() -> notFound(id)))
                 .flatMap(before -> before.status() == ConnectionStatus.DISCONNECTED
-                        ? connections.profilesOf(List.of(id)).map(p -> ConnectionView.of(before, p.getOrDefault(id, List.of())))
-                        : lifecycle.disconnected(before, Actor.user(userId), origin, null)
+                        ? connections.profilesOf(List.of(id)).map(p -> view(before, p.getOrDefault(id, List.of())))
+                        : revocations.grantOf(before)
+                                .flatMap(grant -> lifecycle.disconnected(before, Actor.user(userId), origin, null)
+                                        .flatMap(after -> revocations.revokeAfterCommit(grant.stream().toList(), Actor.user(userId), origin)
+                                                .thenReturn(after)))
                                 .flatMap(after -> connections.profilesOf(List.of(id))
-                                        .map(p -> ConnectionView.of(after, p.getOrDefault(id, List.of())))));
+                                        .map(p -> view(after, p.getOrDefault(id, List.of())))));
         return transaction.transactional(work);
     }
 

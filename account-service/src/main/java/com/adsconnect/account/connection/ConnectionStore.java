@@ -30,7 +30,7 @@ public class ConnectionStore {
 
     public static final String COLUMNS = """
             id, user_id, provider, region, account_key, status, access_token_expires_at, last_refreshed_at,
-            last_error_code, last_error_at, created_at, updated_at, disconnected_at""";
+            last_error_code, last_error_at, created_at, updated_at, disconnected_at, label, granted_scopes""";
 
     private static final String PREFIXED_COLUMNS = String.join(", ", java.util.Arrays.stream(COLUMNS.split(","))
             .map(column -> "c." + column.strip()).toList());
@@ -70,21 +70,22 @@ public class ConnectionStore {
     }
 
     Mono<Connection> insertActive(UUID id, String userId, Provider provider, String region, String accountKey,
-            Instant accessTokenExpiresAt) {
+            Instant accessTokenExpiresAt, java.util.Set<String> grantedScopes) {
         return db.sql("""
                         INSERT INTO connections (id, user_id, provider, region, account_key, status,
-                            access_token_expires_at, last_refreshed_at)
-                        VALUES (:id, :userId, :provider, :region, :accountKey, 'ACTIVE', :expiresAt, now())
+                            access_token_expires_at, last_refreshed_at, granted_scopes)
+                        VALUES (:id, :userId, :provider, :region, :accountKey, 'ACTIVE', :expiresAt, now(), :scopes)
                         RETURNING""" + " " + COLUMNS)
                 .bind("id", id).bind("userId", userId).bind("provider", provider.name()).bind("region", region)
                 .bind("accountKey", accountKey).bind("expiresAt", accessTokenExpiresAt.atOffset(ZoneOffset.UTC))
+                .bind("scopes", Parameter.fromOrEmpty(scopes(grantedScopes), String.class))
                 .map(ConnectionStore::toConnection).one();
     }
 
     /** Fresh tokens from a (re)authorization: the connection is healthy again whatever it was. */
-    Mono<Connection> markAuthorized(UUID id, Instant accessTokenExpiresAt) {
+    Mono<Connection> markAuthorized(UUID id, Instant accessTokenExpiresAt, java.util.Set<String> grantedScopes) {
         return db.sql("""
-                        UPDATE connections SET status = 'ACTIVE', access_token_expires_at = :expiresAt,
+                        UPDATE connections SET status = 'ACTIVE', access_token_expires_at = :expiresAt, granted_scopes = :scopes,
                             last_refreshed_at = now(), last_error_code = NULL, last_error_at = NULL,
                             disconnected_at = NULL, updated_at = now(), version = version + 1,
                             -- new tokens: a refresh still running for the old ones must not land
@@ -93,6 +94,15 @@ public class ConnectionStore {
                         WHERE id = :id
                         RETURNING""" + " " + COLUMNS)
                 .bind("id", id).bind("expiresAt", accessTokenExpiresAt.atOffset(ZoneOffset.UTC))
+                .bind("scopes", Parameter.fromOrEmpty(scopes(grantedScopes), String.class))
+                .map(ConnectionStore::toConnection).one();
+    }
+
+    /** Names (or, with null, unnames) the user's connection; empty when it is not theirs. */
+    Mono<Connection> relabel(String userId, UUID id, String label) {
+        return db.sql("UPDATE connections SET label = :label, updated_at = now(), version = version + 1 "
+                        + "WHERE id = :id AND user_id = :userId RETURNING " + COLUMNS)
+                .bind("id", id).bind("userId", userId).bind("label", Parameter.fromOrEmpty(label, String.class))
                 .map(ConnectionStore::toConnection).one();
     }
 
@@ -421,8 +431,10 @@ public class ConnectionStore {
         Mono<Void> delete = db.sql("DELETE FROM connection_profiles WHERE connection_id = :id").bind("id", connectionId).then();
         Flux<Long> inserts = Flux.fromIterable(profiles).concatMap(profile -> db.sql("""
                         INSERT INTO connection_profiles (connection_id, profile_id, country_code, currency_code, timezone,
-                            marketplace_id, account_id, account_type, account_name)
-                        VALUES (:id, :profileId, :country, :currency, :timezone, :marketplace, :accountId, :accountType, :accountName)
+                            marketplace_id, account_id, account_type, account_name,
+                            parent_account_id)
+                        VALUES (:id, :profileId, :country, :currency, :timezone, :marketplace, :accountId, :accountType, :accountName,
+                            :parent)
                         ON CONFLICT (connection_id, profile_id) DO NOTHING""")
                 .bind("id", connectionId)
                 .bind("profileId", profile.profileId())
@@ -433,17 +445,18 @@ public class ConnectionStore {
                 .bind("accountId", Parameter.fromOrEmpty(profile.accountId(), String.class))
                 .bind("accountType", Parameter.fromOrEmpty(profile.accountType(), String.class))
                 .bind("accountName", Parameter.fromOrEmpty(profile.accountName(), String.class))
+                .bind("parent", Parameter.fromOrEmpty(profile.parentAccountId(), String.class))
                 .fetch().rowsUpdated());
         return delete.thenMany(inserts).then();
     }
 
-    Mono<Map<UUID, List<AdvertisingProfile>>> profilesOf(Collection<UUID> connectionIds) {
+    public Mono<Map<UUID, List<AdvertisingProfile>>> profilesOf(Collection<UUID> connectionIds) {
         if (connectionIds.isEmpty()) {
             return Mono.just(Map.of());
         }
         return db.sql("""
                         SELECT connection_id, profile_id, country_code, currency_code, timezone, marketplace_id,
-                            account_id, account_type, account_name
+                            account_id, account_type, account_name, parent_account_id
                         FROM connection_profiles WHERE connection_id = ANY(:ids) ORDER BY connection_id, profile_id""")
                 .bind("ids", connectionIds.toArray(UUID[]::new))
                 .map(row -> Map.entry(row.get("connection_id", UUID.class), toProfile(row)))
@@ -493,7 +506,8 @@ public class ConnectionStore {
         return new AdvertisingProfile(row.get("profile_id", String.class), row.get("country_code", String.class),
                 row.get("currency_code", String.class), row.get("timezone", String.class),
                 row.get("marketplace_id", String.class), row.get("account_id", String.class),
-                row.get("account_type", String.class), row.get("account_name", String.class));
+                row.get("account_type", String.class), row.get("account_name", String.class),
+                row.get("parent_account_id", String.class));
     }
 
     public static Connection toConnection(Readable row) {
@@ -510,7 +524,17 @@ public class ConnectionStore {
                 instant(row.get("last_error_at", OffsetDateTime.class)),
                 instant(row.get("created_at", OffsetDateTime.class)),
                 instant(row.get("updated_at", OffsetDateTime.class)),
-                instant(row.get("disconnected_at", OffsetDateTime.class)));
+                instant(row.get("disconnected_at", OffsetDateTime.class)),
+                row.get("label", String.class),
+                scopes(row.get("granted_scopes", String.class)));
+    }
+
+    private static java.util.Set<String> scopes(String stored) {
+        return stored == null ? null : com.adsconnect.account.provider.ProviderHttp.scopes(stored);
+    }
+
+    private static String scopes(java.util.Set<String> granted) {
+        return granted == null ? null : String.join(" ", new java.util.TreeSet<>(granted));
     }
 
     private static Instant instant(OffsetDateTime value) {

@@ -3,25 +3,29 @@ package com.adsconnect.account.connection;
 import com.adsconnect.account.provider.AdvertisingProfile;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * A connection as the front end shows it: status, health and the profiles for the account
- * switcher. Never any token material.
+ * A connection as the front end shows it: provider, the user's label, status, health, the scopes
+ * granted and missing, and the profiles for the account switcher. Never any token material.
  */
 public record ConnectionView(
         UUID id,
         String provider,
+        String label,
         String region,
         ConnectionStatus status,
         Health health,
+        Scopes scopes,
         List<AdvertisingProfile> profiles,
         Instant createdAt,
         Instant updatedAt,
         Instant disconnectedAt) {
 
     /**
-     * @param warning set when the user has to act (reconnect), in words the UI can show
+     * @param warning set when the user has to act (reconnect, grant a scope), in words the UI can show
      */
     public record Health(Instant accessTokenExpiresAt, Instant lastRefreshedAt, LastError lastError, String warning) {
     }
@@ -30,16 +34,39 @@ public record ConnectionView(
     public record LastError(String code, Instant at) {
     }
 
-    static ConnectionView of(Connection connection, List<AdvertisingProfile> profiles) {
+    /**
+     * @param granted what the provider granted (null where it did not say)
+     * @param missing required scopes it did not grant: the connection cannot be used until the user
+     *                reconnects and grants them
+     */
+    public record Scopes(Set<String> granted, Set<String> missing) {
+    }
+
+    /** The scopes of {@code required} that a connection was not granted; empty when it was not told. */
+    static Set<String> missingScopes(Connection connection, Set<String> required) {
+        if (connection.grantedScopes() == null) {
+            return Set.of();
+        }
+        Set<String> missing = new TreeSet<>(required);
+        missing.removeAll(connection.grantedScopes());
+        return missing;
+    }
+
+    static ConnectionView of(Connection connection, List<AdvertisingProfile> profiles, Set<String> requiredScopes) {
+        String provider = connection.provider().displayName();
+        Set<String> missing = missingScopes(connection, requiredScopes);
         String warning = switch (connection.status()) {
-            case REAUTH_REQUIRED -> "Amazon no longer accepts this connection. Reconnect it to resume syncing.";
-            case REFRESH_FAILING -> "Amazon is not answering token refreshes; retrying automatically.";
-            default -> null;
+            case REAUTH_REQUIRED -> provider + " no longer accepts this connection. Reconnect it to resume syncing.";
+            case REFRESH_FAILING -> provider + " is not answering token refreshes; retrying automatically.";
+            case ACTIVE -> missing.isEmpty() ? null
+                    : "This connection lacks permissions it needs (" + String.join(", ", missing) + "). Reconnect it and grant them.";
+            case DISCONNECTED -> null;
         };
         LastError lastError = connection.lastErrorCode() == null ? null
                 : new LastError(connection.lastErrorCode(), connection.lastErrorAt());
-        return new ConnectionView(connection.id(), connection.provider().name(), connection.region(), connection.status(),
-                new Health(connection.accessTokenExpiresAt(), connection.lastRefreshedAt(), lastError, warning),
-                profiles, connection.createdAt(), connection.updatedAt(), connection.disconnectedAt());
+        return new ConnectionView(connection.id(), connection.provider().name(), connection.label(), connection.region(),
+                connection.status(), new Health(connection.accessTokenExpiresAt(), connection.lastRefreshedAt(), lastError, warning),
+                new Scopes(connection.grantedScopes(), missing), profiles, connection.createdAt(), connection.updatedAt(),
+                connection.disconnectedAt());
     }
 }

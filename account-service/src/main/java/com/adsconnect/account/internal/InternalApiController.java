@@ -46,11 +46,11 @@ class InternalApiController {
         if (request.userId() == null || !USER_ID.matcher(request.userId()).matches()) {
             return Mono.error(ApiProblem.invalidField("userId", "is required"));
         }
-        if ((request.connectionId() == null) == (request.profileId() == null)) {
-            return Mono.error(ApiProblem.invalidField("connectionId", "give exactly one of connectionId and profileId"));
+        if (request.connectionId() == null && request.profileId() == null) {
+            return Mono.error(ApiProblem.invalidField("connectionId", "give connectionId, profileId, or both"));
         }
         if (request.profileId() != null && !PROFILE_ID.matcher(request.profileId()).matches()) {
-            return Mono.error(ApiProblem.invalidField("profileId", "must be an Amazon Ads profile id"));
+            return Mono.error(ApiProblem.invalidField("profileId", "must be a profile id (an Amazon Ads profile, a Google Ads customer or a Microsoft Advertising account)"));
         }
         return tokens.currentToken(request.userId(), request.connectionId(), request.profileId()).map(InternalApiController::noStore);
     }

@@ -5,6 +5,7 @@ import com.adsconnect.account.connection.ConnectionStatus;
 import com.adsconnect.account.connection.ConnectionStore;
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.problem.ProblemTypes;
+import com.adsconnect.account.provider.AdvertisingProfile;
 import com.adsconnect.account.provider.ProviderAdapter;
 import com.adsconnect.account.provider.ProviderRegistry;
 import com.adsconnect.account.refresh.RefreshCoordinator;
@@ -15,7 +16,10 @@ import com.adsconnect.account.vault.TokenKind;
 import com.adsconnect.account.vault.TokenVault;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import org.springframework.http.HttpHeaders;
@@ -51,8 +55,14 @@ class TokenService {
         this.properties = properties;
     }
 
-    record TokenResponse(String accessToken, String tokenType, Instant expiresAt, UUID connectionId, String region,
-            String apiBaseUrl, String clientId, String profileId) {
+    /**
+     * @param callContext what the caller sends with the token to call the provider's API for the
+     *                    profile: header name to value (Google's {@code login-customer-id},
+     *                    Microsoft's {@code CustomerId} and {@code CustomerAccountId}); for the
+     *                    connection's only profile when none was named, empty when it has several
+     */
+    record TokenResponse(String accessToken, String tokenType, Instant expiresAt, UUID connectionId, String provider, String region,
+            String apiBaseUrl, String clientId, String profileId, Map<String, String> callContext) {
         @Override
         public String toString() {
             return "TokenResponse[connectionId=" + connectionId + ", expiresAt=" + expiresAt + "]";
@@ -60,9 +70,13 @@ class TokenService {
     }
 
     Mono<TokenResponse> currentToken(String userId, UUID connectionId, String profileId) {
-        Mono<Connection> connection = connectionId != null
-                ? connections.findForUser(userId, connectionId)
-                : connections.findByProfile(userId, profileId);
+        Mono<Connection> connection = connectionId == null ? connections.findByProfile(userId, profileId)
+                : profileId == null ? connections.findForUser(userId, connectionId)
+                // both: the profile must be one of the connection's
+                : connections.findForUser(userId, connectionId)
+                        .filterWhen(found -> connections.profilesOf(List.of(found.id()))
+                                .map(profiles -> profiles.getOrDefault(found.id(), List.of()).stream()
+                                        .anyMatch(profile -> profileId.equals(profile.profileId()))));
         return connection
                 .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("No connection of this user matches.")))
                 .flatMap(found -> usable(found) ? Mono.just(found) : refreshAndWait(found))
@@ -114,12 +128,38 @@ class TokenService {
 
     private Mono<TokenResponse> respond(Connection connection, String profileId) {
         ProviderAdapter adapter = providers.get(connection.provider());
+        Set<String> missing = new TreeSet<>(adapter.requiredScopes());
+        if (connection.grantedScopes() != null) {
+            missing.removeAll(connection.grantedScopes());
+            if (!missing.isEmpty()) {
+                return Mono.error(new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.CONNECTION_MISSING_SCOPES, "Connection lacks scopes",
+                        "The user did not grant every scope this connection needs; they have to reconnect it and grant them.",
+                        Map.of("connectionId", connection.id().toString(), "missingScopes", List.copyOf(missing))));
+            }
+        }
         return connections.tokens(connection.id())
                 .switchIfEmpty(Mono.error(() -> new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.CONNECTION_NOT_USABLE,
                         "Connection not usable", "The connection holds no tokens.", Map.of("status", connection.status().name()))))
-                .map(tokens -> new TokenResponse(
-                        vault.decrypt(tokens.accessToken(), connection.userId(), connection.id().toString(), TokenKind.ACCESS_TOKEN),
-                        "bearer", connection.accessTokenExpiresAt(), connection.id(), connection.region(),
-                        adapter.apiBaseUrl(connection.region()).toString(), adapter.clientId(), profileId));
+                .zipWith(callContext(adapter, connection, profileId))
+                .map(found -> new TokenResponse(
+                        vault.decrypt(found.getT1().accessToken(), connection.userId(), connection.id().toString(), TokenKind.ACCESS_TOKEN),
+                        "bearer", connection.accessTokenExpiresAt(), connection.id(), connection.provider().name(), connection.region(),
+                        adapter.apiBaseUrl(connection.region()).toString(), adapter.clientId(), profileId, found.getT2()));
+    }
+
+    /** The named profile's call context, or the only profile's when none was named. */
+    private Mono<Map<String, String>> callContext(ProviderAdapter adapter, Connection connection, String profileId) {
+        if (!adapter.hasCallContext()) {
+            return Mono.just(Map.of());
+        }
+        return connections.profilesOf(List.of(connection.id()))
+                .map(byConnection -> {
+                    List<AdvertisingProfile> profiles = byConnection.getOrDefault(connection.id(), List.of());
+                    return profiles.stream()
+                            .filter(profile -> profileId == null ? profiles.size() == 1 : profileId.equals(profile.profileId()))
+                            .findFirst()
+                            .map(adapter::callContext)
+                            .orElse(Map.of());
+                });
     }
 }

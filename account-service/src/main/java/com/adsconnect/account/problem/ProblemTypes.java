@@ -28,6 +28,8 @@ public final class ProblemTypes {
     public static final URI PROVIDER_UNAVAILABLE = URI.create(BASE + "provider-unavailable");
     public static final URI PROVIDER_RATE_LIMITED = URI.create(BASE + "provider-rate-limited");
     public static final URI PROVIDER_ACCOUNT_MISMATCH = URI.create(BASE + "provider-account-mismatch");
+    public static final URI PROVIDER_NOT_ENABLED = URI.create(BASE + "provider-not-enabled");
+    public static final URI CONNECTION_MISSING_SCOPES = URI.create(BASE + "connection-missing-scopes");
     public static final URI PROVIDER_ACCOUNT_WITHOUT_PROFILES = URI.create(BASE + "provider-account-without-profiles");
     public static final URI CONNECTION_NOT_USABLE = URI.create(BASE + "connection-not-usable");
     public static final URI LEASE_UNAVAILABLE = URI.create(BASE + "lease-unavailable");

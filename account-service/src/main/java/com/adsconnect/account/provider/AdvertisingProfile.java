@@ -1,8 +1,12 @@
 package com.adsconnect.account.provider;
 
 /**
- * An advertising profile (Amazon: one advertiser in one marketplace) that API calls are scoped
- * to; what the front end's account switcher lists.
+ * An advertising profile that API calls are scoped to; what the front end's account switcher
+ * lists. Amazon: one advertiser in one marketplace; Google Ads: one customer account; Microsoft
+ * Advertising: one ad account.
+ *
+ * @param parentAccountId the account API calls go through, where that is another one: Microsoft's
+ *                        customer (CustomerId), Google's manager account (login-customer-id); null otherwise
  */
 public record AdvertisingProfile(
         String profileId,
@@ -12,5 +16,12 @@ public record AdvertisingProfile(
         String marketplaceId,
         String accountId,
         String accountType,
-        String accountName) {
+        String accountName,
+        String parentAccountId) {
+
+    /** A profile that is its own account holder (Amazon's). */
+    public AdvertisingProfile(String profileId, String countryCode, String currencyCode, String timezone, String marketplaceId,
+            String accountId, String accountType, String accountName) {
+        this(profileId, countryCode, currencyCode, timezone, marketplaceId, accountId, accountType, accountName, null);
+    }
 }

@@ -20,15 +20,21 @@ public final class ProviderException extends RuntimeException {
         UNAVAILABLE
     }
 
+    private final Provider provider;
     private final Kind kind;
     private final String providerError;
     private final Duration retryAfter;
 
-    public ProviderException(Kind kind, String providerError, Duration retryAfter, String message) {
+    public ProviderException(Provider provider, Kind kind, String providerError, Duration retryAfter, String message) {
         super(message, null, false, false);
+        this.provider = provider;
         this.kind = kind;
         this.providerError = providerError;
         this.retryAfter = retryAfter;
+    }
+
+    public Provider provider() {
+        return provider;
     }
 
     public Kind kind() {

@@ -9,7 +9,7 @@ import com.adsconnect.account.support.AccountServiceTest;
 import com.adsconnect.account.support.Api;
 import com.adsconnect.account.support.Db;
 import com.adsconnect.devinfra.amazon.SandboxAmazon.Endpoint;
-import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
+import com.adsconnect.devinfra.oauth.SandboxFault;
 import com.adsconnect.testsupport.TestInfrastructureHandle;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +38,7 @@ class AmazonTimeoutTest {
     void aSlowTokenEndpointAnswers502WithinTheTimeout() {
         WebTestClient user = new Api(web, infrastructure.clerk()).as("user_timeout");
         var redirect = consent((String) start(user, "NA").get("authorizationUrl"));
-        infrastructure.amazon().failNext(Endpoint.TOKEN, 1, new SandboxAmazonFault.Latency(Duration.ofSeconds(5)));
+        infrastructure.amazon().failNext(Endpoint.TOKEN, 1, new SandboxFault.Latency(Duration.ofSeconds(5)));
 
         long started = System.nanoTime();
         callback(user, redirect).expectStatus().isEqualTo(502)

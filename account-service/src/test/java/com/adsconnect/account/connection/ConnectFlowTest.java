@@ -13,7 +13,7 @@ import com.adsconnect.account.support.Db;
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxAmazon.Endpoint;
 import com.adsconnect.devinfra.amazon.SandboxAmazonAccount;
-import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
+import com.adsconnect.devinfra.oauth.SandboxFault;
 import com.adsconnect.devinfra.postgres.HeldTransaction;
 import com.adsconnect.testsupport.TestInfrastructure;
 import com.adsconnect.testsupport.TestInfrastructureHandle;
@@ -154,15 +154,15 @@ class ConnectFlowTest {
         WebTestClient user = api.as("user_amazon_errors");
         String before = snapshot();
 
-        expectProblem(user, Endpoint.TOKEN, new SandboxAmazonFault.InvalidGrant(), 400, "provider-authorization-failed")
+        expectProblem(user, Endpoint.TOKEN, new SandboxFault.InvalidGrant(), 400, "provider-authorization-failed")
                 .jsonPath("$.providerError").isEqualTo("invalid_grant");
-        expectProblem(user, Endpoint.TOKEN, new SandboxAmazonFault.LwaError(401, "invalid_client"), 502, "provider-unavailable");
-        expectProblem(user, Endpoint.TOKEN, new SandboxAmazonFault.ServerError(503), 502, "provider-unavailable");
-        expectProblem(user, Endpoint.TOKEN, new SandboxAmazonFault.MalformedBody(), 502, "provider-unavailable");
-        expectProblem(user, Endpoint.PROFILES, new SandboxAmazonFault.ServerError(500), 502, "provider-unavailable");
-        expectProblem(user, Endpoint.PROFILES, new SandboxAmazonFault.MalformedBody(), 502, "provider-unavailable");
+        expectProblem(user, Endpoint.TOKEN, new SandboxFault.OAuthError(401, "invalid_client"), 502, "provider-unavailable");
+        expectProblem(user, Endpoint.TOKEN, new SandboxFault.ServerError(503), 502, "provider-unavailable");
+        expectProblem(user, Endpoint.TOKEN, new SandboxFault.MalformedBody(), 502, "provider-unavailable");
+        expectProblem(user, Endpoint.PROFILES, new SandboxFault.ServerError(500), 502, "provider-unavailable");
+        expectProblem(user, Endpoint.PROFILES, new SandboxFault.MalformedBody(), 502, "provider-unavailable");
 
-        amazon.failNext(Endpoint.TOKEN, 1, new SandboxAmazonFault.RateLimited(Duration.ofSeconds(7)));
+        amazon.failNext(Endpoint.TOKEN, 1, new SandboxFault.RateLimited(Duration.ofSeconds(7)));
         Redirect redirect = consent((String) start(user, "NA").get("authorizationUrl"));
         callback(user, redirect).expectStatus().isEqualTo(503)
                 .expectHeader().valueEquals("Retry-After", "7")
@@ -214,7 +214,7 @@ class ConnectFlowTest {
     }
 
     private org.springframework.test.web.reactive.server.WebTestClient.BodyContentSpec expectProblem(WebTestClient user,
-            Endpoint endpoint, SandboxAmazonFault fault, int status, String type) {
+            Endpoint endpoint, SandboxFault fault, int status, String type) {
         amazon.failNext(endpoint, 1, fault);
         Redirect redirect = consent((String) start(user, "NA").get("authorizationUrl"));
         return callback(user, redirect).expectStatus().isEqualTo(status)

@@ -2,7 +2,9 @@ package com.adsconnect.account.support;
 
 import static com.adsconnect.testsupport.Infrastructure.AMAZON;
 import static com.adsconnect.testsupport.Infrastructure.CLERK;
+import static com.adsconnect.testsupport.Infrastructure.GOOGLE;
 import static com.adsconnect.testsupport.Infrastructure.KAFKA;
+import static com.adsconnect.testsupport.Infrastructure.MICROSOFT;
 import static com.adsconnect.testsupport.Infrastructure.POSTGRES;
 
 import com.adsconnect.testsupport.RealInfrastructure;
@@ -16,7 +18,7 @@ import org.springframework.test.context.TestPropertySource;
 
 /**
  * A full account-service on a random port against its own PostgreSQL database and the sandbox
- * Clerk and Amazon. The webhook secret is a fixed test secret ({@link TestWebhooks#SECRET}).
+ * Clerk, Amazon, Google and Microsoft. The webhook secret is a fixed test secret ({@link TestWebhooks#SECRET}).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -40,7 +42,7 @@ import org.springframework.test.context.TestPropertySource;
         "internal-api.keys[3].sha256=255f973bce39ed92730c2585a4e36bc237de622b2bda1e6d37079152cc06abcb",
         "internal-api.keys[3].scopes=tokens:read"})
 @AutoConfigureWebTestClient
-@RealInfrastructure({POSTGRES, KAFKA, CLERK, AMAZON})
+@RealInfrastructure({POSTGRES, KAFKA, CLERK, AMAZON, GOOGLE, MICROSOFT})
 public @interface AccountServiceTest {
 
     /** A test-only Tink keyset; production keysets come from Secrets. */

@@ -44,8 +44,8 @@ final class Stages {
         if (!name.endsWith("_sum") && !name.endsWith("_count")) {
             return null;
         }
-        if (name.startsWith("refresher_amazon_latency_seconds")) {
-            return "Amazon token call (stub, 100 ms latency)";
+        if (name.startsWith("refresher_provider_latency_seconds")) {
+            return "provider token call (stub, 100 ms latency)";
         }
         if (name.startsWith("http_client_requests_seconds") && labels.contains("uri=\"/internal/v1/refresh/lease-batches\"")) {
             return "account-service: a batch of leases";

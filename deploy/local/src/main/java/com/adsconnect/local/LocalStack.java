@@ -2,6 +2,8 @@ package com.adsconnect.local;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
+import com.adsconnect.devinfra.google.SandboxGoogle;
+import com.adsconnect.devinfra.microsoft.SandboxMicrosoft;
 import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.devinfra.kafka.InProcessKafkaBroker;
 import com.adsconnect.devinfra.net.FreePorts;
@@ -54,6 +56,10 @@ public final class LocalStack {
     private String webhookSecret;
     private DevSecrets secrets;
     private SandboxAmazon amazon;
+    private SandboxGoogle google;
+    private SandboxMicrosoft microsoft;
+    private SandboxConnectFlow.Result demoGoogleConnection;
+    private SandboxConnectFlow.Result demoMicrosoftConnection;
     private PostgresServer postgres;
     private InProcessKafkaBroker kafka;
     private TcpProxy databaseProxy;
@@ -63,6 +69,8 @@ public final class LocalStack {
     public static final String DEMO_USER = "user_demo";
     private static final Map<String, Object> DEMO_CLAIMS = Map.of("email", "demo@example.com", "first_name", "Demo");
     private static final String DEMO_REDIRECT_URI = SandboxClerk.DEFAULT_AUTHORIZED_PARTY + "/amazon/callback";
+    /** The front end's one callback page for every provider of the integrations API. */
+    private static final String INTEGRATIONS_REDIRECT_URI = SandboxClerk.DEFAULT_AUTHORIZED_PARTY + "/integrations/callback";
 
     public LocalStack(LocalStackSettings settings) {
         this.settings = settings;
@@ -209,6 +217,14 @@ public final class LocalStack {
         infrastructure.add(amazon);
         this.amazon = amazon;
         log.info("sandbox Amazon (Login with Amazon + Ads API) at {}", amazon.baseUrl());
+        SandboxGoogle google = SandboxGoogle.start(settings.googlePort(), settings.amazonTokenLifetime());
+        infrastructure.add(google);
+        this.google = google;
+        log.info("sandbox Google (OAuth 2.0 + Google Ads API) at {}", google.baseUrl());
+        SandboxMicrosoft microsoft = SandboxMicrosoft.start(settings.microsoftPort(), settings.amazonTokenLifetime());
+        infrastructure.add(microsoft);
+        this.microsoft = microsoft;
+        log.info("sandbox Microsoft (identity platform + Microsoft Advertising) at {}", microsoft.baseUrl());
         DevSecrets secrets = DevSecrets.in(settings.workDir());
 
         List<String> accountServiceArgs = new ArrayList<>(List.of(
@@ -228,11 +244,22 @@ public final class LocalStack {
                 "--internal-api.keys[1].scopes=refresh:lease",
                 "--internal-api.keys[1].sha256=" + DevSecrets.sha256Hex(secrets.refresherApiKey())));
         amazon.regionProperties().forEach((key, value) -> accountServiceArgs.add("--" + key + "=" + value));
+        accountServiceArgs.addAll(List.of(
+                "--google.client-id=" + SandboxGoogle.CLIENT_ID,
+                "--google.redirect-uri=" + INTEGRATIONS_REDIRECT_URI,
+                "--microsoft.client-id=" + SandboxMicrosoft.CLIENT_ID,
+                "--microsoft.redirect-uri=" + INTEGRATIONS_REDIRECT_URI));
+        google.endpointProperties().forEach((key, value) -> accountServiceArgs.add("--" + key + "=" + value));
+        microsoft.endpointProperties().forEach((key, value) -> accountServiceArgs.add("--" + key + "=" + value));
 
         accountServiceArgs.addAll(settings.extraArgumentsOf(LocalStackSettings.ACCOUNT_SERVICE));
         startService(LocalStackSettings.ACCOUNT_SERVICE, settings.accountServiceJar(), accountServiceArgs, Map.of(
                 "DATABASE_PASSWORD", postgres.password(),
                 "AMAZON_CLIENT_SECRET", SandboxAmazon.CLIENT_SECRET,
+                "GOOGLE_CLIENT_SECRET", SandboxGoogle.CLIENT_SECRET,
+                "GOOGLE_DEVELOPER_TOKEN", SandboxGoogle.DEVELOPER_TOKEN,
+                "MICROSOFT_CLIENT_SECRET", SandboxMicrosoft.CLIENT_SECRET,
+                "MICROSOFT_DEVELOPER_TOKEN", SandboxMicrosoft.DEVELOPER_TOKEN,
                 "TOKEN_VAULT_KEYSET_FILE", "file:" + secrets.keysetFile(),
                 "CLERK_WEBHOOK_SECRET", secrets.webhookSecret()), true);
 
@@ -261,7 +288,11 @@ public final class LocalStack {
         List<String> refresherArgs = new ArrayList<>(List.of(
                 "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--account-service.url=http://127.0.0.1:" + refresherToAccountService,
-                "--amazon.client-id=" + SandboxAmazon.CLIENT_ID));
+                "--amazon.client-id=" + SandboxAmazon.CLIENT_ID,
+                "--google.client-id=" + SandboxGoogle.CLIENT_ID,
+                "--google.token-url=" + google.endpointProperties().get("google.token-url"),
+                "--microsoft.client-id=" + SandboxMicrosoft.CLIENT_ID,
+                "--microsoft.login-base-url=" + microsoft.endpointProperties().get("microsoft.login-base-url")));
         // a benchmark may put a lighter stub of Amazon's token endpoint (same wire format) in front of the refresher
         String refresherTokenUrl = System.getProperty("local.refresher-amazon-token-url");
         amazon.regionProperties().forEach((key, value) -> refresherArgs.add("--" + key + "="
@@ -270,7 +301,9 @@ public final class LocalStack {
         // consumers take no traffic: no balancer in front of several refreshers
         startService(LocalStackSettings.TOKEN_REFRESHER, settings.tokenRefresherJar(), refresherArgs, Map.of(
                 "ACCOUNT_SERVICE_API_KEY", secrets.refresherApiKey(),
-                "AMAZON_CLIENT_SECRET", SandboxAmazon.CLIENT_SECRET), false);
+                "AMAZON_CLIENT_SECRET", SandboxAmazon.CLIENT_SECRET,
+                "GOOGLE_CLIENT_SECRET", SandboxGoogle.CLIENT_SECRET,
+                "MICROSOFT_CLIENT_SECRET", SandboxMicrosoft.CLIENT_SECRET), false);
         this.readerApiKey = secrets.readerApiKey();
         this.webhookSecret = secrets.webhookSecret();
         this.secrets = secrets;
@@ -284,6 +317,12 @@ public final class LocalStack {
         this.startup = Duration.ofNanos(System.nanoTime() - started);
         this.demoConnection = new SandboxConnectFlow(gatewayUrl()).connect(clerk.sessionToken(DEMO_USER, DEMO_CLAIMS), "NA");
         log.info("demo: {} connected sandbox Amazon account {} ({})", DEMO_USER, demoConnection.id(), demoConnection.summary());
+        String demoSession = clerk.sessionToken(DEMO_USER, DEMO_CLAIMS);
+        SandboxConnectFlow flow = new SandboxConnectFlow(gatewayUrl());
+        this.demoGoogleConnection = flow.connectProvider(demoSession, "google", Map.of());
+        this.demoMicrosoftConnection = flow.connectProvider(demoSession, "microsoft", Map.of());
+        log.info("demo: {} connected sandbox Google Ads account {} ({}) and Microsoft Advertising account {} ({})", DEMO_USER,
+                demoGoogleConnection.id(), demoGoogleConnection.summary(), demoMicrosoftConnection.id(), demoMicrosoftConnection.summary());
     }
 
     /** Connects a sandbox Amazon account for the user through the gateway; emits the connection id. */
@@ -294,6 +333,21 @@ public final class LocalStack {
     /** The sandbox Amazon of this run, for fault and latency injection. */
     public SandboxAmazon amazon() {
         return amazon;
+    }
+
+    /** The sandbox Google of this run. */
+    public SandboxGoogle google() {
+        return google;
+    }
+
+    /** The sandbox Microsoft of this run. */
+    public SandboxMicrosoft microsoft() {
+        return microsoft;
+    }
+
+    /** The Google and Microsoft connections the demo made for {@value #DEMO_USER} at start. */
+    public List<SandboxConnectFlow.Result> demoIntegrations() {
+        return List.of(demoGoogleConnection, demoMicrosoftConnection);
     }
 
     /** The PostgreSQL server and database of this run. */
@@ -317,11 +371,12 @@ public final class LocalStack {
 
     /**
      * Every secret of this run that must never appear in a log: the service API keys, the webhook
-     * secret, the LWA client secret and the vault keyset's key material.
+     * secret, the providers' client secrets and developer tokens and the vault keyset's key material.
      */
     public List<String> secretsNeverLogged() {
         List<String> values = new ArrayList<>(List.of(secrets.readerApiKey(), secrets.refresherApiKey(), secrets.webhookSecret(),
-                SandboxAmazon.CLIENT_SECRET));
+                SandboxAmazon.CLIENT_SECRET, SandboxGoogle.CLIENT_SECRET, SandboxGoogle.DEVELOPER_TOKEN, SandboxMicrosoft.CLIENT_SECRET,
+                SandboxMicrosoft.DEVELOPER_TOKEN));
         try {
             var keyMaterial = Pattern.compile("\"value\"\\s*:\\s*\"([^\"]+)\"")
                     .matcher(Files.readString(secrets.keysetFile()));
@@ -445,17 +500,21 @@ public final class LocalStack {
                  token-refresher        http://localhost:%d/actuator/health
                  sandbox Clerk          %s   (JWKS: %s)
                  sandbox Amazon         %s   (LWA + Ads API; faults: POST /sandbox/faults)
+                 sandbox Google         %s   (OAuth 2.0 + Google Ads API; faults: POST /sandbox/faults)
+                 sandbox Microsoft      %s   (identity platform + Microsoft Advertising; same)
                  Kafka                  127.0.0.1:%d
                  logs                   %s
                 %s
                  The demo signed in as user_demo and connected a sandbox Amazon account in NA
-                 (connection %s: %s).
+                 (connection %s: %s), a Google Ads account (%s) and a
+                 Microsoft Advertising account (%s).
 
                  Try it (a session token for user_demo, valid 1 hour):
 
                    export TOKEN='%s'
                    curl -s -H "Authorization: Bearer $TOKEN" %s/api/v1/me
-                   curl -s -H "Authorization: Bearer $TOKEN" %s/api/v1/amazon/connections
+                   curl -s -H "Authorization: Bearer $TOKEN" %s/api/v1/integrations
+                   curl -s -H "Authorization: Bearer $TOKEN" %s/api/v1/integrations/providers
 
                  An internal service's view (service API key with tokens:read; not via the gateway):
 
@@ -469,8 +528,9 @@ public final class LocalStack {
 
                 """,
                 startup.toSeconds(), gateway, settings.accountServicePort(), settings.tokenRefresherPort(),
-                clerk.issuer(), clerk.jwksUrl(), "http://127.0.0.1:" + settings.amazonPort(), settings.kafkaPort(),
-                settings.logDir(), instancesLine(), demoConnection.id(), demoConnection.summary(), token, gateway, gateway,
+                clerk.issuer(), clerk.jwksUrl(), "http://127.0.0.1:" + settings.amazonPort(), google.baseUrl(), microsoft.baseUrl(),
+                settings.kafkaPort(), settings.logDir(), instancesLine(), demoConnection.id(), demoConnection.summary(),
+                demoGoogleConnection.id(), demoMicrosoftConnection.id(), token, gateway, gateway, gateway,
                 readerApiKey, demoConnection.id(), settings.accountServicePort(), clerk.issuer());
         System.out.flush();
     }

@@ -123,6 +123,16 @@ public record LocalStackSettings(
                 count, extraArguments, pickFreePorts, faultProxies);
     }
 
+    /** The sandbox Google's port: the one after Amazon's in the local run, any free one where ports are picked. */
+    public int googlePort() {
+        return pickFreePorts ? 0 : amazonPort + 1;
+    }
+
+    /** The sandbox Microsoft's port: two after Amazon's in the local run, any free one where ports are picked. */
+    public int microsoftPort() {
+        return pickFreePorts ? 0 : amazonPort + 2;
+    }
+
     /**
      * Command-line arguments for a service ({@code account-service}), or for one instance of several
      * ({@code account-service-2}; they come after the service's and win).

@@ -264,9 +264,79 @@ class AttackIT {
         assertThat(snapshot()).isEqualTo(beforeFlood);
     }
 
+    /**
+     * The OAuth attacks of the Amazon flow, against Google and Microsoft through the provider-neutral
+     * routes: a state stolen from another user, a made-up state, a code stolen from a victim's
+     * redirect and injected into the attacker's own flow (PKCE refuses it at the provider), a state
+     * used twice; and every operation on another user's connection. Fresh users per provider: the
+     * connect budget is per user.
+     */
+    @Test
+    @Order(5)
+    void oauthAttacksFailForGoogleAndMicrosoftToo() throws Exception {
+        for (String provider : List.of("google", "microsoft")) {
+            String victim = "user_attack_victim_" + provider + "_" + UUID.randomUUID().toString().substring(0, 6);
+            String attacker = "user_attack_attacker_" + provider + "_" + UUID.randomUUID().toString().substring(0, 6);
+            as(attacker, "GET", "/api/v1/me", null, null);
+            Map<String, String> victims = providerConsentFor(victim, provider);
+            String before = snapshot();
+            refusedWith("oauth (" + provider + "): another user's state", as(attacker, "POST", "/api/v1/integrations/callback",
+                    "application/json", callback(victims)), 400, "oauth-state-invalid");
+            refusedWith("oauth (" + provider + "): made-up state", as(victim, "POST", "/api/v1/integrations/callback",
+                    "application/json", callback(Map.of("code", victims.get("code"), "state", "forged-" + UUID.randomUUID()))),
+                    400, "oauth-state-invalid");
+            assertThat(snapshot()).as("nothing changed, the victim's state not even spent").isEqualTo(before);
+            Reply legitimate = as(victim, "POST", "/api/v1/integrations/callback", "application/json", callback(victims));
+            assertThat(legitimate.status()).as(legitimate.toString()).isEqualTo(200);
+            String victimsConnection = legitimate.json("$.id");
+
+            // the victim's code, stolen from a redirect, in the attacker's own flow with the attacker's valid state
+            Map<String, String> stolen = providerConsentFor(victim, provider);
+            Map<String, String> attackers = providerConsentFor(attacker, provider);
+            String beforeInjection = snapshot();
+            Reply injected = as(attacker, "POST", "/api/v1/integrations/callback", "application/json",
+                    callback(Map.of("code", stolen.get("code"), "state", attackers.get("state"))));
+            refusedWith("oauth (" + provider + "): stolen code in the attacker's own flow (PKCE)", injected, 400,
+                    "provider-authorization-failed");
+            assertThat((String) injected.json("$.providerError")).isEqualTo("invalid_grant");
+            assertThat(db.count("SELECT count(*) FROM connections WHERE user_id = ?", attacker)).isZero();
+            assertThat(db.count("SELECT count(*) FROM connections")).isEqualTo(Long.parseLong(beforeInjection.split("\\|")[1]));
+
+            Map<String, String> once = providerConsentFor(attacker, provider);
+            assertThat(as(attacker, "POST", "/api/v1/integrations/callback", "application/json", callback(once)).status()).isEqualTo(200);
+            String afterUse = snapshot();
+            refusedWith("oauth (" + provider + "): state used twice", as(attacker, "POST", "/api/v1/integrations/callback",
+                    "application/json", callback(once)), 400, "oauth-state-invalid");
+            assertThat(snapshot()).isEqualTo(afterUse);
+
+            // the attacker on the victim's connection, through every integrations route
+            String beforeCrossUser = snapshot();
+            String path = "/api/v1/integrations/" + victimsConnection;
+            for (String[] call : List.of(new String[] {"GET", path}, new String[] {"PATCH", path}, new String[] {"POST", path + "/sync"},
+                    new String[] {"POST", path + "/reauthorize"}, new String[] {"PUT", path + "/refresh"}, new String[] {"DELETE", path})) {
+                refusedWith("cross-user (" + provider + "): " + call[0] + " " + call[1].replace(victimsConnection, "{id}"),
+                        as(attacker, call[0], call[1], "application/json", "{\"label\":\"mine\"}"), 404, "not-found");
+            }
+            assertThat(snapshot()).isEqualTo(beforeCrossUser);
+        }
+        refusedWith("oauth: a provider that does not exist", as(MALLORY, "POST", "/api/v1/integrations/providers/yahoo/authorizations",
+                "application/json", "{}"), 404, "not-found");
+    }
+
+    private static Map<String, String> providerConsentFor(String user, String provider) throws IOException, InterruptedException {
+        Reply started = as(user, "POST", "/api/v1/integrations/providers/" + provider + "/authorizations", "application/json", "{}");
+        assertThat(started.status()).as(started.toString()).isEqualTo(201);
+        return redirectOf(started.json("$.authorizationUrl"));
+    }
+
     private static Map<String, String> consentFor(String user, String region) throws IOException, InterruptedException {
         Reply started = as(user, "POST", "/api/v1/amazon/connections", "application/json", "{\"region\":\"" + region + "\"}");
-        HttpResponse<Void> consent = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(started.json("$.authorizationUrl"))).build(),
+        return redirectOf(started.json("$.authorizationUrl"));
+    }
+
+    /** The browser at the sandbox's consent page: what it redirects back to the front end with. */
+    private static Map<String, String> redirectOf(String authorizationUrl) throws IOException, InterruptedException {
+        HttpResponse<Void> consent = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(authorizationUrl)).build(),
                 HttpResponse.BodyHandlers.discarding());
         Map<String, String> values = new HashMap<>();
         for (String pair : URI.create(consent.headers().firstValue("Location").orElseThrow()).getRawQuery().split("&")) {
@@ -281,7 +351,7 @@ class AttackIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void internalEndpointsCannotBeReachedFromOutside() {
         String before = snapshot();
         Map<String, String> withKey = new LinkedHashMap<>(Map.of("X-Api-Key", stack.readerApiKey()));
@@ -298,7 +368,7 @@ class AttackIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void oversizedAndMalformedBodiesAreRefused() {
         String before = snapshot();
         refusedWith("body: 1 MB", as(ALICE, "PATCH", "/api/v1/me/preferences", "application/merge-patch+json",
@@ -322,7 +392,7 @@ class AttackIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void forgedForwardedHeadersChangeNeitherTheBudgetNorTheAuditedAddress() {
         // the local run trusts no proxy in front of the gateway: a claimed address is no address
         as(ALICE, "PATCH", "/api/v1/me/preferences", "application/merge-patch+json", "{\"theme\":\"DARK\"}");
@@ -354,7 +424,7 @@ class AttackIT {
      * rows, and cannot write a row in Alice's name.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void aQueryThatForgetsItsUserFilterReachesNoOtherUsersRows() {
         String before = snapshot();
         Map<String, String> ownRows = new LinkedHashMap<>();
@@ -389,10 +459,12 @@ class AttackIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void noSecretOrTokenAppearsInAnyLog() throws IOException {
         List<String> secrets = new ArrayList<>(stack.secretsNeverLogged());
         secrets.addAll(stack.amazon().issuedTokens());
+        secrets.addAll(stack.google().issuedTokens());
+        secrets.addAll(stack.microsoft().issuedTokens());
         // a session token is a credential too; its signature part is what makes it one
         sessionTokens.forEach(token -> {
             String[] parts = token.split("\\.");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
-import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
+import com.adsconnect.devinfra.oauth.SandboxFault;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
 import com.adsconnect.devinfra.net.TcpProxy;
 import com.adsconnect.local.support.AmazonRefreshCalls;
@@ -112,10 +112,10 @@ class FaultIT {
     void amazonRateLimitAndServerErrorStorms() throws Exception {
         wave("Amazon answering 429 (Retry-After 1 s) for 15 s, then 503 for 15 s", false,
                 () -> stack.amazon().failFor(SandboxAmazon.Endpoint.TOKEN, Duration.ofSeconds(15),
-                        new SandboxAmazonFault.RateLimited(Duration.ofSeconds(1))),
+                        new SandboxFault.RateLimited(Duration.ofSeconds(1))),
                 () -> {
                     Thread.sleep(15_000);
-                    stack.amazon().failFor(SandboxAmazon.Endpoint.TOKEN, Duration.ofSeconds(15), new SandboxAmazonFault.ServerError(503));
+                    stack.amazon().failFor(SandboxAmazon.Endpoint.TOKEN, Duration.ofSeconds(15), new SandboxFault.ServerError(503));
                 });
     }
 
@@ -123,7 +123,7 @@ class FaultIT {
     @Order(2)
     void aRefresherKilledMidRefresh() throws Exception {
         wave("token-refresher killed (SIGKILL) mid-wave and restarted", true,
-                () -> stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, USERS * 4, new SandboxAmazonFault.Latency(Duration.ofMillis(500))),
+                () -> stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, USERS * 4, new SandboxFault.Latency(Duration.ofMillis(500))),
                 () -> {
                     Thread.sleep(2_000);
                     stack.killInstance("token-refresher");
@@ -148,7 +148,7 @@ class FaultIT {
     @Order(4)
     void postgresCutOffUnderLoad() throws Exception {
         wave("PostgreSQL connections reset and refused for 10 s under load", true,
-                () -> stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, USERS * 4, new SandboxAmazonFault.Latency(Duration.ofMillis(300))),
+                () -> stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, USERS * 4, new SandboxFault.Latency(Duration.ofMillis(300))),
                 () -> {
                     Thread.sleep(1_500);
                     stack.databaseProxy().cut();
@@ -160,7 +160,7 @@ class FaultIT {
     @Test
     @Order(5)
     void successReportsThatCannotReachAccountServiceForAWhileAreStoredOnceItAnswers() throws Exception {
-        AtomicReference<SandboxAmazonFault.Gate> held = new AtomicReference<>();
+        AtomicReference<SandboxFault.Gate> held = new AtomicReference<>();
         AtomicLong retried = new AtomicLong();
         wave("account-service cut off from the refresher while Amazon's answers were on their way", false,
                 () -> held.set(stack.amazon().holdNext(SandboxAmazon.Endpoint.TOKEN)),

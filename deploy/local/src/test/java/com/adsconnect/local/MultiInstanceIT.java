@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
-import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
+import com.adsconnect.devinfra.oauth.SandboxFault;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
 import com.adsconnect.devinfra.postgres.HeldTransaction;
 import com.adsconnect.local.LocalStackSettings.Instances;
@@ -113,7 +113,7 @@ class MultiInstanceIT {
         assertThat(total).isEqualTo(CONNECTIONS + 1);
         Date roundStart = new Date();
         // each refresh takes 300 ms at Amazon, so the wave is still running when instances go down
-        stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, (int) total * 2, new SandboxAmazonFault.Latency(Duration.ofMillis(300)));
+        stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, (int) total * 2, new SandboxFault.Latency(Duration.ofMillis(300)));
         db.execute("UPDATE connections SET access_token_expires_at = now() + interval '2 minutes'");
 
         Thread.sleep(3_000);

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
-import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
+import com.adsconnect.devinfra.oauth.SandboxFault;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
 import com.adsconnect.devinfra.clerk.ClerkWebhookEvents;
+import com.adsconnect.devinfra.google.SandboxGoogle;
+import com.adsconnect.devinfra.microsoft.SandboxMicrosoft;
 import com.adsconnect.local.support.ConnectionStatusEvents;
 import com.adsconnect.local.support.ConnectionStatusEvents.Event;
 import com.adsconnect.local.support.StackClient;
@@ -49,6 +51,8 @@ class UserJourneyIT {
     private static String na;
     private static String eu;
     private static String euProfile;
+    private static String google;
+    private static String microsoft;
 
     @BeforeAll
     static void start() throws Exception {
@@ -136,6 +140,49 @@ class UserJourneyIT {
 
     @Test
     @Order(4)
+    void connectsGoogleAdsAndMicrosoftAdvertisingAndSeesEveryIntegrationWithItsTokens() throws Exception {
+        SandboxConnectFlow flow = new SandboxConnectFlow(stack.gatewayUrl());
+        google = flow.connectProvider(session(), "google", Map.of()).id();
+        microsoft = flow.connectProvider(session(), "microsoft", Map.of()).id();
+        Reply list = api("GET", "/api/v1/integrations", null, null);
+        check(list.status() == 200, "list integrations " + list);
+        List<String> providers = list.json("$[*].provider");
+        check(providers.equals(List.of("AMAZON", "AMAZON", "GOOGLE", "MICROSOFT")), "every provider's connections, oldest first: " + providers);
+        List<String> statuses = list.json("$[*].status");
+        check(statuses.stream().allMatch("ACTIVE"::equals), "all ACTIVE");
+        check(api("GET", "/api/v1/amazon/connections", null, null).<List<String>>json("$[*].provider").equals(List.of("AMAZON", "AMAZON")),
+                "the Amazon routes, kept for existing clients, list Amazon's only");
+        List<String> issued = new java.util.ArrayList<>(stack.google().issuedTokens());
+        issued.addAll(stack.microsoft().issuedTokens());
+        check(issued.stream().noneMatch(list.body()::contains), "no Google or Microsoft token in the public API");
+
+        Reply googleToken = token("\"connectionId\":\"" + google + "\",\"profileId\":\"1234567890\"");
+        check(googleToken.status() == 200 && "GOOGLE".equals(googleToken.json("$.provider")), "a Google token " + googleToken);
+        check("1234567890".equals(googleToken.json("$.callContext.login-customer-id")), "with the login-customer-id to send");
+        Reply microsoftToken = token("\"connectionId\":\"" + microsoft + "\",\"profileId\":\"150000001\"");
+        check(microsoftToken.status() == 200 && "MICROSOFT".equals(microsoftToken.json("$.provider")), "a Microsoft token " + microsoftToken);
+        check("300000001".equals(microsoftToken.json("$.callContext.CustomerId"))
+                && "150000001".equals(microsoftToken.json("$.callContext.CustomerAccountId")), "with CustomerId and CustomerAccountId");
+        check(!googleToken.body().contains(SandboxGoogle.DEVELOPER_TOKEN) && !microsoftToken.body().contains(SandboxMicrosoft.DEVELOPER_TOKEN)
+                && !googleToken.body().contains(SandboxGoogle.CLIENT_SECRET) && !microsoftToken.body().contains(SandboxMicrosoft.CLIENT_SECRET),
+                "never our developer tokens or client secrets");
+
+        for (String connection : List.of(google, microsoft)) {
+            Event connected = events.await(e -> connection.equals(e.key()) && "CONNECTED".equals(e.field("reason")), Duration.ofSeconds(30));
+            check(connection.equals(google) ? "GOOGLE".equals(connected.field("provider")) : "MICROSOFT".equals(connected.field("provider")),
+                    "the CONNECTED event names the provider");
+        }
+
+        // the user asks for a refresh now: the refresher renews the Microsoft token (rotating its refresh token)
+        String before = microsoftToken.json("$.accessToken");
+        Reply refresh = api("PUT", "/api/v1/integrations/" + microsoft + "/refresh", null, null);
+        check(refresh.status() == 202 && "CLAIMED".equals(refresh.json("$.refresh")), "refresh accepted " + refresh);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !before.equals(token("\"connectionId\":\"" + microsoft + "\"").json("$.accessToken")));
+        check("ACTIVE".equals(api("GET", "/api/v1/integrations/" + microsoft, null, null).json("$.status")), "still ACTIVE after the refresh");
+    }
+
+    @Test
+    @Order(5)
     void switchingTheDefaultProfileIsWhatInternalServicesUse() {
         Reply patched = api("PATCH", "/api/v1/me/preferences", MERGE_PATCH, "{\"dashboard\":{\"defaultProfileId\":\"" + euProfile + "\"}}");
         check(patched.status() == 200, "preferences patched " + patched);
@@ -151,7 +198,7 @@ class UserJourneyIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void tokensNearExpiryAreRenewedByTheRefresher() {
         String before = token("\"connectionId\":\"" + na + "\"").json("$.accessToken");
         db.execute("UPDATE connections SET access_token_expires_at = now() + interval '3 minutes' WHERE id = ?::uuid", na);
@@ -162,7 +209,7 @@ class UserJourneyIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void connectionStatusEventsReachAPlainKafkaConsumer() {
         for (String connection : List.of(na, eu)) {
             Event connected = events.await(e -> connection.equals(e.key()) && "CONNECTED".equals(e.field("reason")), Duration.ofSeconds(30));
@@ -174,9 +221,9 @@ class UserJourneyIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aRevokedGrantNeedsReauthorizationAndReauthorizingRestoresTheConnection() throws Exception {
-        stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, 1, new SandboxAmazonFault.InvalidGrant());
+        stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, 1, new SandboxFault.InvalidGrant());
         db.execute("UPDATE connections SET access_token_expires_at = now() + interval '3 minutes' WHERE id = ?::uuid", eu);
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> "REAUTH_REQUIRED".equals(api("GET", "/api/v1/amazon/connections/" + eu, null, null).json("$.status")));
@@ -197,7 +244,7 @@ class UserJourneyIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void disconnectingErasesTheTokens() {
         Reply disconnected = api("DELETE", "/api/v1/amazon/connections/" + na, null, null);
         check(disconnected.status() == 200 && "DISCONNECTED".equals(disconnected.json("$.status")), "disconnected " + disconnected);
@@ -208,7 +255,7 @@ class UserJourneyIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void deletingTheAccountEndsEverything() {
         Reply deleted = api("DELETE", "/api/v1/me", null, null);
         check(deleted.status() == 204, "account deleted " + deleted);

@@ -2,6 +2,8 @@ package com.adsconnect.testsupport;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
+import com.adsconnect.devinfra.google.SandboxGoogle;
+import com.adsconnect.devinfra.microsoft.SandboxMicrosoft;
 import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.devinfra.net.FreePorts;
 import com.adsconnect.devinfra.postgres.PostgresServer;
@@ -83,8 +85,17 @@ public final class AccountServiceProcess implements AutoCloseable {
                 "--internal-api.keys[1].name=reporting", "--internal-api.keys[1].scopes=tokens:read",
                 "--internal-api.keys[1].sha256=" + sha256(READER_KEY)));
         amazon.regionProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        SandboxGoogle google = TestInfrastructure.google();
+        SandboxMicrosoft microsoft = TestInfrastructure.microsoft();
+        args.addAll(List.of("--google.client-id=" + SandboxGoogle.CLIENT_ID, "--google.redirect-uri=" + TestInfrastructure.GOOGLE_REDIRECT_URI,
+                "--microsoft.client-id=" + SandboxMicrosoft.CLIENT_ID, "--microsoft.redirect-uri=" + TestInfrastructure.MICROSOFT_REDIRECT_URI));
+        google.endpointProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
+        microsoft.endpointProperties().forEach((key, value) -> args.add("--" + key + "=" + value));
         process = ServiceProcess.start("account-service", Path.of(System.getProperty("account-service.jar")), port, args,
                 Map.of("DATABASE_PASSWORD", postgres.password(), "AMAZON_CLIENT_SECRET", SandboxAmazon.CLIENT_SECRET,
+                        "GOOGLE_CLIENT_SECRET", SandboxGoogle.CLIENT_SECRET, "GOOGLE_DEVELOPER_TOKEN", SandboxGoogle.DEVELOPER_TOKEN,
+                        "MICROSOFT_CLIENT_SECRET", SandboxMicrosoft.CLIENT_SECRET,
+                        "MICROSOFT_DEVELOPER_TOKEN", SandboxMicrosoft.DEVELOPER_TOKEN,
                         "TOKEN_VAULT_KEYSET_FILE", "file:" + keyset), tmp);
         process.awaitReady(Duration.ofSeconds(90));
     }
@@ -96,6 +107,16 @@ public final class AccountServiceProcess implements AutoCloseable {
     /** Connects a sandbox Amazon account for a new user as the front end would; emits the connection id. */
     public String connect(String userId, String region) throws Exception {
         return new SandboxConnectFlow(url()).connect(TestInfrastructure.clerk().sessionToken(userId), region).id();
+    }
+
+    /** Connects the sandbox account of {@code google} or {@code microsoft} for the user through the integrations API. */
+    public String connectProvider(String userId, String provider) throws Exception {
+        return new SandboxConnectFlow(url()).connectProvider(TestInfrastructure.clerk().sessionToken(userId), provider, Map.of()).id();
+    }
+
+    /** Re-authorizes the connection (any provider) through the same consent and callback. */
+    public String reauthorize(String userId, String connectionId) throws Exception {
+        return new SandboxConnectFlow(url()).reauthorizeIntegration(TestInfrastructure.clerk().sessionToken(userId), connectionId).id();
     }
 
     /** Makes the connection's access token expire soon, so the scheduler claims it. */

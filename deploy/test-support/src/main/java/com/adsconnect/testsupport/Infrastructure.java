@@ -11,5 +11,9 @@ public enum Infrastructure {
     /** The sandbox Clerk (an HTTP stub issuing RS256 session tokens) shared by the test JVM. */
     CLERK,
     /** The sandbox Amazon (Login with Amazon and Ads API stub on WireMock) shared by the test JVM. */
-    AMAZON
+    AMAZON,
+    /** The sandbox Google (OAuth 2.0 and Google Ads API stub on WireMock) shared by the test JVM. */
+    GOOGLE,
+    /** The sandbox Microsoft (identity platform and Microsoft Advertising stub on WireMock) shared by the test JVM. */
+    MICROSOFT
 }

@@ -1,6 +1,8 @@
 package com.adsconnect.testsupport;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
+import com.adsconnect.devinfra.google.SandboxGoogle;
+import com.adsconnect.devinfra.microsoft.SandboxMicrosoft;
 import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.devinfra.net.TcpProxy;
 import com.adsconnect.devinfra.postgres.PostgresServer;
@@ -76,6 +78,22 @@ final class RealInfrastructureContextCustomizer implements ContextCustomizer {
             properties.put("amazon.client-secret", SandboxAmazon.CLIENT_SECRET);
             properties.put("amazon.redirect-uri", TestInfrastructure.AMAZON_REDIRECT_URI);
             properties.putAll(amazon.regionProperties());
+        }
+        if (needs.contains(Infrastructure.GOOGLE)) {
+            SandboxGoogle google = TestInfrastructure.google();
+            properties.put("google.client-id", SandboxGoogle.CLIENT_ID);
+            properties.put("google.client-secret", SandboxGoogle.CLIENT_SECRET);
+            properties.put("google.redirect-uri", TestInfrastructure.GOOGLE_REDIRECT_URI);
+            properties.put("google.developer-token", SandboxGoogle.DEVELOPER_TOKEN);
+            properties.putAll(google.endpointProperties());
+        }
+        if (needs.contains(Infrastructure.MICROSOFT)) {
+            SandboxMicrosoft microsoft = TestInfrastructure.microsoft();
+            properties.put("microsoft.client-id", SandboxMicrosoft.CLIENT_ID);
+            properties.put("microsoft.client-secret", SandboxMicrosoft.CLIENT_SECRET);
+            properties.put("microsoft.redirect-uri", TestInfrastructure.MICROSOFT_REDIRECT_URI);
+            properties.put("microsoft.developer-token", SandboxMicrosoft.DEVELOPER_TOKEN);
+            properties.putAll(microsoft.endpointProperties());
         }
         addBelowTestSpecificProperties(context, new MapPropertySource("realInfrastructure:" + testClass.getName(), properties));
         TestInfrastructureHandle handle = new TestInfrastructureHandle(server, database, proxy);

@@ -1,6 +1,8 @@
 package com.adsconnect.testsupport;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
+import com.adsconnect.devinfra.google.SandboxGoogle;
+import com.adsconnect.devinfra.microsoft.SandboxMicrosoft;
 import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.devinfra.kafka.InProcessKafkaBroker;
 import com.adsconnect.devinfra.net.FreePorts;
@@ -29,9 +31,14 @@ public final class TestInfrastructure {
     private static volatile RedisEndpoint redis;
     private static volatile SandboxClerk clerk;
     private static volatile SandboxAmazon amazon;
+    private static volatile SandboxGoogle google;
+    private static volatile SandboxMicrosoft microsoft;
 
     /** Where the sandbox Amazon tells the browser to return; the front end's callback page. */
     public static final String AMAZON_REDIRECT_URI = "http://localhost:3000/amazon/callback";
+    /** The front end's callback page for Google and Microsoft (one page serves every provider). */
+    public static final String GOOGLE_REDIRECT_URI = "http://localhost:3000/integrations/callback";
+    public static final String MICROSOFT_REDIRECT_URI = "http://localhost:3000/integrations/callback";
 
     private TestInfrastructure() {
     }
@@ -114,6 +121,34 @@ public final class TestInfrastructure {
             }
         }
         return amazon;
+    }
+
+    /** The Google stand-in: an HTTP stub in every mode, since Google is external. */
+    public static SandboxGoogle google() {
+        if (google == null) {
+            synchronized (TestInfrastructure.class) {
+                if (google == null) {
+                    SandboxGoogle started = SandboxGoogle.start(0, Duration.ofHours(1));
+                    Runtime.getRuntime().addShutdownHook(new Thread(started::close, "sandbox-google-stop"));
+                    google = started;
+                }
+            }
+        }
+        return google;
+    }
+
+    /** The Microsoft stand-in: an HTTP stub in every mode, since Microsoft is external. */
+    public static SandboxMicrosoft microsoft() {
+        if (microsoft == null) {
+            synchronized (TestInfrastructure.class) {
+                if (microsoft == null) {
+                    SandboxMicrosoft started = SandboxMicrosoft.start(0, Duration.ofHours(1));
+                    Runtime.getRuntime().addShutdownHook(new Thread(started::close, "sandbox-microsoft-stop"));
+                    microsoft = started;
+                }
+            }
+        }
+        return microsoft;
     }
 
     private static PostgresServer localPostgres() {

@@ -1,6 +1,8 @@
 package com.adsconnect.testsupport;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
+import com.adsconnect.devinfra.google.SandboxGoogle;
+import com.adsconnect.devinfra.microsoft.SandboxMicrosoft;
 import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.devinfra.net.TcpProxy;
 import com.adsconnect.devinfra.postgres.PostgresServer;
@@ -47,6 +49,14 @@ public final class TestInfrastructureHandle {
 
     public SandboxAmazon amazon() {
         return TestInfrastructure.amazon();
+    }
+
+    public SandboxGoogle google() {
+        return TestInfrastructure.google();
+    }
+
+    public SandboxMicrosoft microsoft() {
+        return TestInfrastructure.microsoft();
     }
 
     public SandboxClerk clerk() {

@@ -44,8 +44,8 @@ public class AccountServiceClient {
      * The refresh material of one generation, until {@code leaseExpiresAt} (account-service's clock);
      * {@link #toString()} hides the token.
      */
-    public record Lease(UUID connectionId, long generation, String region, String refreshToken, Instant accessTokenExpiresAt,
-            Instant leaseExpiresAt) {
+    public record Lease(UUID connectionId, long generation, String provider, String region, String refreshToken,
+            Instant accessTokenExpiresAt, Instant leaseExpiresAt) {
         @Override
         public String toString() {
             return "Lease[connectionId=" + connectionId + ", generation=" + generation + "]";
@@ -119,7 +119,9 @@ public class AccountServiceClient {
                     for (Map<String, Object> lease : (List<Map<String, Object>>) body.get("leases")) {
                         UUID connectionId = UUID.fromString((String) lease.get("connectionId"));
                         long generation = ((Number) lease.get("generation")).longValue();
-                        granted.put(new LeaseKey(connectionId, generation), new Lease(connectionId, generation,
+                        // leases of account-services from before other providers carry no provider: Amazon's
+                        String provider = lease.get("provider") instanceof String named ? named : "AMAZON";
+                        granted.put(new LeaseKey(connectionId, generation), new Lease(connectionId, generation, provider,
                                 (String) lease.get("region"), (String) lease.get("refreshToken"),
                                 instant(lease.get("accessTokenExpiresAt")), instant(lease.get("leaseExpiresAt"))));
                     }

@@ -1,8 +1,8 @@
 package com.adsconnect.refresher.amazon;
 
+import com.adsconnect.refresher.provider.TokenEndpoint;
+import com.adsconnect.refresher.provider.TokenEndpointResilience;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -37,9 +37,9 @@ public record AmazonProperties(
         @NotNull @DefaultValue("2s") Duration connectTimeout,
         @NotNull @DefaultValue("10s") Duration timeLimit,
         @Min(1) @DefaultValue("200") int maxConnections,
-        @NotNull @Valid @DefaultValue Retry retry,
-        @NotNull @Valid @DefaultValue CircuitBreaker circuitBreaker,
-        @NotNull @Valid @DefaultValue RateLimit rateLimit) {
+        @NotNull @Valid @DefaultValue TokenEndpointResilience.Retry retry,
+        @NotNull @Valid @DefaultValue TokenEndpointResilience.CircuitBreaker circuitBreaker,
+        @NotNull @Valid @DefaultValue TokenEndpointResilience.RateLimit rateLimit) {
 
     /** Without the client secret. */
     @Override
@@ -50,36 +50,11 @@ public record AmazonProperties(
     public record Region(@NotNull URI tokenUrl) {
     }
 
-    /**
-     * @param maxAttempts     calls in all, the first included
-     * @param initialBackoff  wait before the second call, then multiplied each time, with +/- jitter
-     * @param maxBackoff      the longest wait, unless Amazon's Retry-After asks for more
-     */
-    public record Retry(
-            @Min(1) @DefaultValue("4") int maxAttempts,
-            @NotNull @DefaultValue("500ms") Duration initialBackoff,
-            @DecimalMin("1.0") @DefaultValue("2.0") double multiplier,
-            @DecimalMin("0.0") @DecimalMax("1.0") @DefaultValue("0.5") double jitter,
-            @NotNull @DefaultValue("30s") Duration maxBackoff) {
-    }
-
-    /**
-     * @param failureRateThreshold percent of failed calls in the window that opens the breaker
-     * @param slidingWindowSize    calls in the window
-     * @param minimumCalls         calls before the rate counts
-     * @param waitInOpenState      how long it stays open before letting trial calls through
-     */
-    public record CircuitBreaker(
-            @DecimalMin("1") @DecimalMax("100") @DefaultValue("50") float failureRateThreshold,
-            @Min(1) @DefaultValue("20") int slidingWindowSize,
-            @Min(1) @DefaultValue("10") int minimumCalls,
-            @NotNull @DefaultValue("30s") Duration waitInOpenState) {
-    }
-
-    /**
-     * @param requestsPerSecond token calls per second per region, kept under Amazon's quota
-     * @param maxWait           how long a call may wait for a permit before it counts as throttled
-     */
-    public record RateLimit(@Min(1) @DefaultValue("50") int requestsPerSecond, @NotNull @DefaultValue("30s") Duration maxWait) {
+    /** The token endpoint as the refresh client calls it: LWA's error codes are RFC 6749's. */
+    public TokenEndpoint endpoint() {
+        Map<String, URI> urls = new java.util.TreeMap<>();
+        regions.forEach((region, endpoint) -> urls.put(region, endpoint.tokenUrl()));
+        return new TokenEndpoint("amazon", clientId, clientSecret, urls, Map.of(), TokenEndpoint.OAUTH_PERMANENT_ERRORS,
+                connectTimeout, timeLimit, maxConnections, retry, circuitBreaker, rateLimit);
     }
 }

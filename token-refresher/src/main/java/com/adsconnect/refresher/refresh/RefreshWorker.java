@@ -2,10 +2,9 @@ package com.adsconnect.refresher.refresh;
 
 import com.adsconnect.refresher.accountservice.AccountServiceClient;
 import com.adsconnect.refresher.accountservice.AccountServiceClient.ReportResult;
-import com.adsconnect.refresher.amazon.AmazonRefreshException;
-import com.adsconnect.refresher.amazon.AmazonTokenClient;
-import com.adsconnect.refresher.amazon.AmazonTokens;
-import com.adsconnect.refresher.amazon.RefreshDeadlineException;
+import com.adsconnect.refresher.provider.ProviderRefreshException;
+import com.adsconnect.refresher.provider.RefreshDeadlineException;
+import com.adsconnect.refresher.provider.RefreshedTokens;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -53,7 +52,7 @@ public class RefreshWorker implements TokenExpiringHandler {
     private static final Logger log = LoggerFactory.getLogger(RefreshWorker.class);
 
     private final AccountServiceClient accountService;
-    private final AmazonTokenClient amazon;
+    private final TokenClients providers;
     private final MeterRegistry meters;
     private final RefresherProperties properties;
     private final Set<String> seenEvents;
@@ -61,9 +60,9 @@ public class RefreshWorker implements TokenExpiringHandler {
     private final Set<CompletableFuture<Outcome>> detachedRefreshes = ConcurrentHashMap.newKeySet();
     private final AtomicInteger successReportsPending = new AtomicInteger();
 
-    RefreshWorker(AccountServiceClient accountService, AmazonTokenClient amazon, MeterRegistry meters, RefresherProperties properties) {
+    RefreshWorker(AccountServiceClient accountService, TokenClients providers, MeterRegistry meters, RefresherProperties properties) {
         this.accountService = accountService;
-        this.amazon = amazon;
+        this.providers = providers;
         this.meters = meters;
         this.properties = properties;
         int capacity = properties.dedupCapacity();
@@ -120,25 +119,25 @@ public class RefreshWorker implements TokenExpiringHandler {
         return detachedRefreshes.size();
     }
 
-    /** Amazon's answer, kept apart from what happens to the report afterwards. */
-    private record Answer(AmazonTokens tokens, Throwable failure) {
+    /** The provider's answer, kept apart from what happens to the report afterwards. */
+    private record Answer(RefreshedTokens tokens, Throwable failure) {
     }
 
     private Mono<Outcome> refresh(AccountServiceClient.Lease lease) {
         Instant deadline = lease.leaseExpiresAt() == null ? Instant.now().plus(properties.leaseMargin())
                 : lease.leaseExpiresAt().minus(properties.leaseMargin());
-        return amazon.refresh(lease.region(), lease.refreshToken(), deadline)
+        return providers.refresh(lease.provider(), lease.region(), lease.refreshToken(), deadline)
                 .map(tokens -> new Answer(tokens, null))
                 .onErrorResume(error -> Mono.just(new Answer(null, error)))
                 .flatMap(answer -> {
                     if (answer.tokens() != null) {
                         return reportSuccess(lease, answer.tokens());
                     }
-                    if (answer.failure() instanceof RefreshDeadlineException ending && !ending.amazonAnswered()
+                    if (answer.failure() instanceof RefreshDeadlineException ending && !ending.providerAnswered()
                             && "lease_ending".equals(ending.errorCode())) {
                         log.warn("refresh of connection {} (generation {}) not attempted: its lease ends before a call could; it is "
                                 + "claimed again then (token-vault.lease-duration must leave room for the wait in Kafka, "
-                                + "amazon.time-limit and refresher.lease-margin)", lease.connectionId(), lease.generation());
+                                + "the provider's time-limit and refresher.lease-margin)", lease.connectionId(), lease.generation());
                         return Mono.just(Outcome.LEASE_ENDING);
                     }
                     return reportFailure(lease, answer.failure());
@@ -150,14 +149,14 @@ public class RefreshWorker implements TokenExpiringHandler {
      * past the end of the lease. Only a refusal that no retry can change (a 4xx other than 409)
      * ends it, and then the tokens are lost: logged as an error, without them.
      */
-    private Mono<Outcome> reportSuccess(AccountServiceClient.Lease lease, AmazonTokens tokens) {
+    private Mono<Outcome> reportSuccess(AccountServiceClient.Lease lease, RefreshedTokens tokens) {
         return Mono.defer(() -> {
             successReportsPending.incrementAndGet();
             return deliverSuccess(lease, tokens).doFinally(signal -> successReportsPending.decrementAndGet());
         });
     }
 
-    private Mono<Outcome> deliverSuccess(AccountServiceClient.Lease lease, AmazonTokens tokens) {
+    private Mono<Outcome> deliverSuccess(AccountServiceClient.Lease lease, RefreshedTokens tokens) {
         String rotated = tokens.refreshToken() != null && !tokens.refreshToken().equals(lease.refreshToken()) ? tokens.refreshToken() : null;
         return accountService.reportSuccess(lease.connectionId(), lease.generation(), tokens.accessToken(), tokens.expiresIn().toSeconds(), rotated)
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, properties.reportRetryBackoff())
@@ -183,9 +182,9 @@ public class RefreshWorker implements TokenExpiringHandler {
     }
 
     private Mono<Outcome> reportFailure(AccountServiceClient.Lease lease, Throwable error) {
-        boolean permanent = error instanceof AmazonRefreshException e && e.permanent();
+        boolean permanent = error instanceof ProviderRefreshException e && e.permanent();
         String code = errorCode(error);
-        Duration retryAfter = error instanceof AmazonRefreshException e ? e.retryAfter()
+        Duration retryAfter = error instanceof ProviderRefreshException e ? e.retryAfter()
                 : error instanceof RefreshDeadlineException e ? e.retryAfter() : null;
         log.info("refresh of connection {} (generation {}) failed: {}", lease.connectionId(), lease.generation(), code);
         return accountService.reportFailure(lease.connectionId(), lease.generation(), permanent, code, retryAfter)
@@ -193,7 +192,7 @@ public class RefreshWorker implements TokenExpiringHandler {
     }
 
     private static String errorCode(Throwable error) {
-        if (error instanceof AmazonRefreshException e) {
+        if (error instanceof ProviderRefreshException e) {
             return e.errorCode();
         }
         if (error instanceof RefreshDeadlineException e) {
@@ -209,7 +208,8 @@ public class RefreshWorker implements TokenExpiringHandler {
     }
 
     private Outcome count(TokenExpiringEvent event, Outcome outcome) {
-        meters.counter("refresher.refreshes", "outcome", outcome.name().toLowerCase(), "region", event.region()).increment();
+        meters.counter("refresher.refreshes", "outcome", outcome.name().toLowerCase(), "provider", event.provider().toLowerCase(),
+                "region", event.region()).increment();
         return outcome;
     }
 }

@@ -15,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * @param retries how many times this event already went through the retry topic
  */
-public record TokenExpiringEvent(String eventId, UUID connectionId, String region, long generation, String reason,
+public record TokenExpiringEvent(String eventId, UUID connectionId, String provider, String region, long generation, String reason,
         Instant accessTokenExpiresAt, int retries) {
 
     public static final String TYPE = "dev.ads-connect.amazon.token.expiring.v1";
@@ -33,6 +33,7 @@ public record TokenExpiringEvent(String eventId, UUID connectionId, String regio
             String retries = header(headers, "x-refresher-retries");
             return new TokenExpiringEvent(id,
                     UUID.fromString(data.get("connectionId").asString()),
+                    data.path("provider").isString() ? data.get("provider").asString() : "AMAZON",
                     data.get("region").asString(),
                     data.get("generation").asLong(),
                     data.path("reason").asString(""),

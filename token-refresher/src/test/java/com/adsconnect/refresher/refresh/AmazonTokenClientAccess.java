@@ -1,8 +1,7 @@
 package com.adsconnect.refresher.refresh;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
-import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
-import com.adsconnect.refresher.amazon.AmazonTokenClient;
+import com.adsconnect.devinfra.oauth.SandboxFault;
 import com.adsconnect.testsupport.TestInfrastructure;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -21,15 +20,15 @@ import reactor.core.publisher.Mono;
 @TestComponent
 class AmazonTokenClientAccess {
 
-    private final AmazonTokenClient client;
+    private final com.adsconnect.refresher.provider.OAuthRefreshClient client;
 
-    AmazonTokenClientAccess(AmazonTokenClient client) {
-        this.client = client;
+    AmazonTokenClientAccess(TokenClients clients) {
+        this.client = clients.client("AMAZON").orElseThrow();
     }
 
     /** Sends refreshes while the sandbox answers 500, until the region's breaker opens. */
     void storm(String region, int failures) {
-        TestInfrastructure.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, failures, new SandboxAmazonFault.ServerError(500));
+        TestInfrastructure.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, failures, new SandboxFault.ServerError(500));
         Flux.range(0, 20).concatMap(i -> client.refresh(region, "Atzr|storm", java.time.Instant.now().plusSeconds(600)).then(Mono.just(i)).onErrorResume(e -> Mono.just(i)))
                 .takeUntil(i -> "OPEN".equals(state(region)))
                 .blockLast(Duration.ofSeconds(60));

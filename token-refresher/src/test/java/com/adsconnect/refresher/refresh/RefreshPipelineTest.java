@@ -2,13 +2,17 @@ package com.adsconnect.refresher.refresh;
 
 import static com.adsconnect.testsupport.Infrastructure.AMAZON;
 import static com.adsconnect.testsupport.Infrastructure.CLERK;
+import static com.adsconnect.testsupport.Infrastructure.GOOGLE;
+import static com.adsconnect.testsupport.Infrastructure.MICROSOFT;
 import static com.adsconnect.testsupport.Infrastructure.KAFKA;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon.Endpoint;
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
-import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
+import com.adsconnect.devinfra.google.SandboxGoogle;
+import com.adsconnect.devinfra.microsoft.SandboxMicrosoft;
+import com.adsconnect.devinfra.oauth.SandboxFault;
 import com.adsconnect.devinfra.net.TcpProxy;
 import com.adsconnect.testsupport.AccountServiceProcess;
 import com.adsconnect.testsupport.RealInfrastructure;
@@ -44,7 +48,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(AmazonTokenClientAccess.class)
-@RealInfrastructure({KAFKA, CLERK, AMAZON})
+@RealInfrastructure({KAFKA, CLERK, AMAZON, GOOGLE, MICROSOFT})
 class RefreshPipelineTest {
 
     private static AccountServiceProcess accountService;
@@ -96,13 +100,96 @@ class RefreshPipelineTest {
     @AfterEach
     void clearFaults() {
         TestInfrastructure.amazon().reset();
+        TestInfrastructure.google().reset();
+        TestInfrastructure.microsoft().reset();
         toAccountService.restore();
+    }
+
+    @Test
+    void googleAndMicrosoftConnectionsAreRefreshedAtTheirOwnProviders() throws Exception {
+        String google = accountService.connectProvider("user_refresh_google", "google");
+        String microsoft = accountService.connectProvider("user_refresh_microsoft", "microsoft");
+        int amazonCalls = refreshCalls();
+        int googleCalls = TestInfrastructure.google().tokenCalls("refresh_token");
+        int microsoftCalls = TestInfrastructure.microsoft().tokenCalls("refresh_token");
+
+        accountService.expireSoon(google);
+        accountService.expireSoon(microsoft);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> accountService.secondsLeft(google) > 3000
+                && accountService.secondsLeft(microsoft) > 3000);
+        assertThat(accountService.status(google)).isEqualTo("ACTIVE");
+        assertThat(accountService.status(microsoft)).isEqualTo("ACTIVE");
+        assertThat(TestInfrastructure.google().tokenCalls("refresh_token") - googleCalls).isEqualTo(1);
+        assertThat(TestInfrastructure.microsoft().tokenCalls("refresh_token") - microsoftCalls).isEqualTo(1);
+        assertThat(refreshCalls()).as("nothing went to Amazon").isEqualTo(amazonCalls);
+        // Google sent no new refresh token: the stored one stays, and works for the next refresh
+        accountService.expireSoon(google);
+        await().atMost(Duration.ofSeconds(20)).until(() -> accountService.secondsLeft(google) > 3000);
+        assertThat(accountService.status(google)).isEqualTo("ACTIVE");
+    }
+
+    /**
+     * Microsoft answers every refresh with a new refresh token; here, as strictly as possible, the
+     * old one dies with it. Three refreshes in a row succeed only if each used the one before's.
+     */
+    @Test
+    void microsoftsRotatedRefreshTokenIsTheOneUsedNextTime() throws Exception {
+        TestInfrastructure.microsoft().revokeRotatedOutRefreshTokens(true);
+        String id = accountService.connectProvider("user_refresh_rotation", "microsoft");
+        for (int refresh = 1; refresh <= 3; refresh++) {
+            accountService.sql("UPDATE connections SET access_token_expires_at = now() + interval '2 minutes' WHERE id = ?::uuid", id);
+            await().atMost(Duration.ofSeconds(20)).until(() -> accountService.secondsLeft(id) > 3000);
+            assertThat(accountService.status(id)).as("refresh " + refresh).isEqualTo("ACTIVE");
+        }
+    }
+
+    /**
+     * The report of a Microsoft refresh cannot reach account-service for a while: the rotated refresh
+     * token it carries is the only one that works (the old one died with the refresh), so losing it
+     * would end the connection. It is delivered once account-service answers; the next refresh works.
+     */
+    @Test
+    void aMicrosoftReportHeldUpByAnOutageKeepsTheConnectionAlive() throws Exception {
+        TestInfrastructure.microsoft().revokeRotatedOutRefreshTokens(true);
+        String id = accountService.connectProvider("user_refresh_rotation_outage", "microsoft");
+        SandboxFault.Gate answer = TestInfrastructure.microsoft().holdNext(SandboxMicrosoft.Endpoint.TOKEN);
+
+        accountService.expireSoon(id);
+        assertThat(answer.awaitArrival(Duration.ofSeconds(30))).isTrue();
+        toAccountService.cut();
+        answer.open();
+        double retries = successReportRetries();
+        await().atMost(Duration.ofSeconds(30)).until(() -> successReportRetries() >= retries + 3);
+        toAccountService.restore();
+
+        await().atMost(Duration.ofSeconds(45)).until(() -> accountService.secondsLeft(id) > 3000);
+        assertThat(accountService.status(id)).isEqualTo("ACTIVE");
+        // the stored refresh token is the rotated one: the next refresh succeeds
+        accountService.expireSoon(id);
+        await().atMost(Duration.ofSeconds(30)).until(() -> accountService.secondsLeft(id) > 3000
+                && "t".equals(accountService.query("SELECT lease_expires_at IS NULL FROM connections WHERE id = ?::uuid", id)));
+        assertThat(accountService.status(id)).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void aGoogleGrantRevokedByTheUserNeedsReauthorizationWhichMakesItActiveAgain() throws Exception {
+        String id = accountService.connectProvider("user_refresh_google_revoked", "google");
+        TestInfrastructure.google().failNext(SandboxGoogle.Endpoint.TOKEN, 1, new SandboxFault.InvalidGrant());
+
+        accountService.expireSoon(id);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "REAUTH_REQUIRED".equals(accountService.status(id)));
+        assertThat(accountService.query("SELECT last_error_code FROM connections WHERE id = ?::uuid", id)).isEqualTo("invalid_grant");
+
+        assertThat(accountService.reauthorize("user_refresh_google_revoked", id)).isEqualTo(id);
+        assertThat(accountService.status(id)).isEqualTo("ACTIVE");
+        assertThat(accountService.secondsLeft(id)).isGreaterThan(3000);
     }
 
     @Test
     void aSuccessReportThatCannotBeDeliveredForAWhileIsStoredOnceAccountServiceAnswersAgain() throws Exception {
         String id = accountService.connect("user_report_outage", "NA");
-        SandboxAmazonFault.Gate amazonAnswer = TestInfrastructure.amazon().holdNext(Endpoint.TOKEN);
+        SandboxFault.Gate amazonAnswer = TestInfrastructure.amazon().holdNext(Endpoint.TOKEN);
         int before = refreshCalls();
 
         accountService.expireSoon(id);
@@ -193,7 +280,7 @@ class RefreshPipelineTest {
     @Test
     void a429WithRetryAfterIsHonouredBeforeTheNextCall() throws Exception {
         String id = accountService.connect("user_refresh_429", "EU");
-        TestInfrastructure.amazon().failNext(Endpoint.TOKEN, 1, new SandboxAmazonFault.RateLimited(Duration.ofSeconds(2)));
+        TestInfrastructure.amazon().failNext(Endpoint.TOKEN, 1, new SandboxFault.RateLimited(Duration.ofSeconds(2)));
         int before = refreshCalls();
 
         accountService.expireSoon(id);
@@ -209,7 +296,7 @@ class RefreshPipelineTest {
     @Test
     void serverErrorsThenSuccess() throws Exception {
         String id = accountService.connect("user_refresh_5xx", "NA");
-        TestInfrastructure.amazon().failNext(Endpoint.TOKEN, 2, new SandboxAmazonFault.ServerError(503));
+        TestInfrastructure.amazon().failNext(Endpoint.TOKEN, 2, new SandboxFault.ServerError(503));
         int before = refreshCalls();
 
         accountService.expireSoon(id);
@@ -222,7 +309,7 @@ class RefreshPipelineTest {
     @Test
     void aTimeoutThenSuccess() throws Exception {
         String id = accountService.connect("user_refresh_timeout", "NA");
-        TestInfrastructure.amazon().failNext(Endpoint.TOKEN, 1, new SandboxAmazonFault.Latency(Duration.ofSeconds(3)));
+        TestInfrastructure.amazon().failNext(Endpoint.TOKEN, 1, new SandboxFault.Latency(Duration.ofSeconds(3)));
 
         accountService.expireSoon(id);
 
@@ -233,7 +320,7 @@ class RefreshPipelineTest {
     @Test
     void invalidGrantMeansReauthRequiredAfterExactlyOneAmazonCall() throws Exception {
         String id = accountService.connect("user_refresh_invalid", "NA");
-        TestInfrastructure.amazon().failNext(Endpoint.TOKEN, 1, new SandboxAmazonFault.InvalidGrant());
+        TestInfrastructure.amazon().failNext(Endpoint.TOKEN, 1, new SandboxFault.InvalidGrant());
         int before = refreshCalls();
 
         accountService.expireSoon(id);

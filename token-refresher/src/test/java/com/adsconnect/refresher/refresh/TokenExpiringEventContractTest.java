@@ -28,11 +28,27 @@ class TokenExpiringEventContractTest {
 
         assertThat(event.eventId()).isEqualTo("5e0f8a2c-7d41-4b6a-8f3e-2c9d1a0b4e57");
         assertThat(event.connectionId()).isEqualTo(UUID.fromString(sample.get("key").asString()));
+        assertThat(event.provider()).isEqualTo("AMAZON");
         assertThat(event.region()).isEqualTo("NA");
         assertThat(event.generation()).isEqualTo(7);
         assertThat(event.reason()).isEqualTo("EXPIRING");
         assertThat(event.accessTokenExpiresAt()).isEqualTo(Instant.parse("2026-11-23T14:08:00Z"));
         assertThat(event.retries()).isZero();
+    }
+
+    @Test
+    void readsTheSampleOfAnotherProvidersConnection() throws Exception {
+        JsonNode sample = json.readTree(new ClassPathResource("events/samples/token-expiring-microsoft.json")
+                .getContentAsString(StandardCharsets.UTF_8));
+        Map<String, byte[]> headers = new HashMap<>();
+        sample.get("headers").properties().forEach(h -> headers.put(h.getKey(), h.getValue().asString().getBytes(StandardCharsets.UTF_8)));
+
+        TokenExpiringEvent event = TokenExpiringEvent.parse(headers, sample.get("value").toString(), json);
+
+        assertThat(event.provider()).isEqualTo("MICROSOFT");
+        assertThat(event.region()).isEqualTo("GLOBAL");
+        assertThat(event.generation()).isEqualTo(3);
+        assertThat(event.reason()).isEqualTo("URGENT");
     }
 
     @Test

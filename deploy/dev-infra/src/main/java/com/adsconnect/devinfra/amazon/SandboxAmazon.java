@@ -1,13 +1,9 @@
 package com.adsconnect.devinfra.amazon;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.adsconnect.devinfra.oauth.SandboxProvider;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -24,9 +20,10 @@ import java.util.Map;
  *   <li>{@code POST /sandbox/faults}: queue faults from outside (local run), see {@link SandboxAmazonEndpoints}</li>
  * </ul>
  * Faults (429 with {@code Retry-After}, 5xx, {@code invalid_grant}, malformed bodies, latency)
- * can be queued per endpoint. It runs on WireMock, so tests can add stubs of their own too.
+ * can be queued per endpoint ({@link SandboxProvider}). It runs on WireMock, so tests can add stubs
+ * of their own too.
  */
-public final class SandboxAmazon implements AutoCloseable {
+public final class SandboxAmazon extends SandboxProvider<SandboxAmazon.Endpoint, SandboxAmazonAccount> {
 
     public static final String CLIENT_ID = "amzn1.application-oa2-client.sandbox0000000000000000";
     public static final String CLIENT_SECRET = "amzn1.oa2-cs.v1.sandbox-secret-not-for-production";
@@ -34,39 +31,14 @@ public final class SandboxAmazon implements AutoCloseable {
     /** The endpoints faults can be queued for. */
     public enum Endpoint { TOKEN, PROFILES }
 
-    private final WireMockServer server;
-    private final SandboxAmazonState state;
-
-    private SandboxAmazon(int port, Duration accessTokenLifetime) {
-        this.state = new SandboxAmazonState(CLIENT_ID, CLIENT_SECRET, accessTokenLifetime);
-        this.server = new WireMockServer(options()
-                .bindAddress("127.0.0.1")
-                .port(port)
-                .containerThreads(32)
-                // the request log serves the tests' call counting; bounded so long simulations do not fill the heap
-                .maxRequestJournalEntries(200_000)
-                .extensions(new SandboxAmazonEndpoints(state)));
+    private SandboxAmazon(int port, SandboxAmazonState state) {
+        super(port, 32, state.grants, state.faults, state.consent, new SandboxAmazonEndpoints(state));
     }
 
     public static SandboxAmazon start(int port, Duration accessTokenLifetime) {
-        SandboxAmazon amazon = new SandboxAmazon(port, accessTokenLifetime);
-        amazon.server.start();
-        amazon.server.stubFor(any(urlPathMatching("/(na|eu|fe)/.*|/sandbox/.*"))
-                .atPriority(10)
-                .willReturn(aResponse().withTransformers(SandboxAmazonEndpoints.NAME)));
+        SandboxAmazon amazon = new SandboxAmazon(port, new SandboxAmazonState(CLIENT_ID, CLIENT_SECRET, accessTokenLifetime));
+        amazon.serve(urlPathMatching("/(na|eu|fe)/.*|/sandbox/.*"));
         return amazon;
-    }
-
-    public String baseUrl() {
-        return "http://127.0.0.1:" + server.port();
-    }
-
-    public int port() {
-        return server.port();
-    }
-
-    public WireMockServer wireMock() {
-        return server;
     }
 
     /** The {@code amazon.regions.*} settings that point a service at this sandbox. */
@@ -83,63 +55,6 @@ public final class SandboxAmazon implements AutoCloseable {
 
     /** The next consent in the region grants this account instead of the region's default. */
     public void grantNext(String region, SandboxAmazonAccount account) {
-        state.grantNext(region, account);
-    }
-
-    /** Holds the next call of the endpoint until the returned gate is opened; then answers it for real. */
-    public SandboxAmazonFault.Gate holdNext(Endpoint endpoint) {
-        SandboxAmazonFault.Gate gate = new SandboxAmazonFault.Gate();
-        state.failNext(endpoint, 1, new SandboxAmazonFault.Held(gate));
-        return gate;
-    }
-
-    /** Answers the next {@code times} calls of the endpoint with the fault. */
-    public void failNext(Endpoint endpoint, int times, SandboxAmazonFault fault) {
-        state.failNext(endpoint, times, fault);
-    }
-
-    /** Makes every refresh token issued so far invalid, as when a user removes the app's access. */
-    public void revokeAllRefreshTokens() {
-        state.revokeAllRefreshTokens();
-    }
-
-    /** Every access and refresh token the sandbox has issued, to look for them where they must not be. */
-    public List<String> issuedTokens() {
-        return state.issuedTokens();
-    }
-
-    public int tokenCalls(String grantType) {
-        return state.tokenCalls(grantType);
-    }
-
-    /**
-     * Answers every call of the endpoint with the fault for the given time, as an outage or a
-     * throttling storm does: a breaker that stops calling does not shorten it.
-     */
-    public void failFor(Endpoint endpoint, Duration duration, SandboxAmazonFault fault) {
-        state.storm(endpoint, Instant.now().plus(duration), fault);
-    }
-
-    /** Every answer of the endpoint takes this long, like a real service's steady latency (zero: none). */
-    public void steadyLatency(Endpoint endpoint, Duration latency) {
-        state.steadyLatency(endpoint, latency);
-    }
-
-    /**
-     * Refresh tokens starting with {@code prefix} followed by a region ({@code sim_NA_42}) are valid
-     * grants without having been issued: for simulations that write synthetic connections straight
-     * into the database. Their access tokens are issued as usual, but not remembered.
-     */
-    public void acceptSyntheticRefreshTokens(String prefix) {
-        state.acceptSyntheticRefreshTokens(prefix);
-    }
-
-    public void reset() {
-        state.reset();
-    }
-
-    @Override
-    public void close() {
-        server.stop();
+        super.grantNext(region, account);
     }
 }

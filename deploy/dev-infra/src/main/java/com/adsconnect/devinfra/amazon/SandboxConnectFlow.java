@@ -15,9 +15,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Connects a sandbox Amazon account exactly as the front end and the browser would: start, follow
- * the authorization URL (the sandbox consents), post the callback. For the local run's demo, the
- * benchmarks and the integration tests; the base URL is the gateway's or account-service's.
+ * Connects a sandbox account exactly as the front end and the browser would: start, follow the
+ * authorization URL (the sandbox consents), post the callback. Amazon through its
+ * {@code /api/v1/amazon} routes, any provider through {@code /api/v1/integrations}. For the local
+ * run's demo, the benchmarks and the integration tests; the base URL is the gateway's or
+ * account-service's.
  */
 public final class SandboxConnectFlow {
 
@@ -36,29 +38,43 @@ public final class SandboxConnectFlow {
     }
 
     public Result connect(String sessionToken, String region) throws InterruptedException {
-        return authorize(sessionToken, "/api/v1/amazon/connections", Map.of("region", region));
+        return authorize(sessionToken, "/api/v1/amazon/connections", Map.of("region", region), "/api/v1/amazon/connections/callback");
+    }
+
+    /** Connects the provider's sandbox account ({@code google}, {@code microsoft}, or {@code amazon} with a region). */
+    public Result connectProvider(String sessionToken, String provider, Map<String, Object> startBody) throws InterruptedException {
+        return authorize(sessionToken, "/api/v1/integrations/providers/" + provider + "/authorizations", startBody,
+                "/api/v1/integrations/callback");
     }
 
     /** Runs the reauthorization of a connection ({@code REAUTH_REQUIRED}) through the same consent and callback. */
     public Result reauthorize(String sessionToken, String connectionId) throws InterruptedException {
-        return authorize(sessionToken, "/api/v1/amazon/connections/" + connectionId + "/reauthorize", Map.of());
+        return authorize(sessionToken, "/api/v1/amazon/connections/" + connectionId + "/reauthorize", Map.of(),
+                "/api/v1/amazon/connections/callback");
     }
 
-    private Result authorize(String sessionToken, String startPath, Map<String, Object> startBody) throws InterruptedException {
+    /** The reauthorization of any provider's connection, through the integrations routes. */
+    public Result reauthorizeIntegration(String sessionToken, String connectionId) throws InterruptedException {
+        return authorize(sessionToken, "/api/v1/integrations/" + connectionId + "/reauthorize", Map.of(), "/api/v1/integrations/callback");
+    }
+
+    private Result authorize(String sessionToken, String startPath, Map<String, Object> startBody, String callbackPath)
+            throws InterruptedException {
         try {
             Map<String, Object> started = post(sessionToken, startPath, startBody, 201);
             HttpResponse<Void> consent = http.send(HttpRequest.newBuilder(URI.create((String) started.get("authorizationUrl")))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
             Map<String, String> returned = query(URI.create(consent.headers().firstValue("Location")
                     .orElseThrow(() -> new IllegalStateException("the sandbox consent page did not redirect"))));
-            Map<String, Object> connection = post(sessionToken, "/api/v1/amazon/connections/callback",
+            Map<String, Object> connection = post(sessionToken, callbackPath,
                     Map.of("code", returned.get("code"), "state", returned.get("state")), 200);
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> profiles = (List<Map<String, Object>>) connection.get("profiles");
-            String countries = String.join(", ", profiles.stream().map(p -> String.valueOf(p.get("countryCode"))).toList());
-            return new Result((String) connection.get("id"), connection.get("status") + ", profiles " + countries);
+            String names = String.join(", ", profiles.stream()
+                    .map(p -> String.valueOf(p.get("countryCode") != null ? p.get("countryCode") : p.get("accountName"))).toList());
+            return new Result((String) connection.get("id"), connection.get("status") + ", profiles " + names);
         } catch (IOException | ParseException e) {
-            throw new IllegalStateException("could not authorize a sandbox Amazon account: " + e.getMessage(), e);
+            throw new IllegalStateException("could not authorize a sandbox account: " + e.getMessage(), e);
         }
     }
 

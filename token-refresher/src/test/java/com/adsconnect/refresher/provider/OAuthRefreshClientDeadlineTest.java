@@ -1,9 +1,10 @@
-package com.adsconnect.refresher.amazon;
+package com.adsconnect.refresher.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
-import com.adsconnect.devinfra.amazon.SandboxAmazonFault;
+import com.adsconnect.devinfra.oauth.SandboxFault;
+import com.adsconnect.refresher.amazon.AmazonProperties;
 import com.adsconnect.testsupport.TestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -21,10 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
  * A refresh never calls Amazon with a lease about to end: Amazon's Retry-After and the retry
  * backoff are waited only when the call after them can still end before the deadline.
  */
-class AmazonTokenClientDeadlineTest {
+class OAuthRefreshClientDeadlineTest {
 
     private final SandboxAmazon amazon = TestInfrastructure.amazon();
-    private AmazonTokenClient client;
+    private OAuthRefreshClient client;
 
     @BeforeEach
     void freshClient() {
@@ -32,10 +33,10 @@ class AmazonTokenClientDeadlineTest {
         AmazonProperties properties = new AmazonProperties(SandboxAmazon.CLIENT_ID, SandboxAmazon.CLIENT_SECRET,
                 Map.of("NA", new AmazonProperties.Region(URI.create(amazon.baseUrl() + "/na/auth/o2/token"))),
                 Duration.ofSeconds(2), Duration.ofSeconds(2), 10,
-                new AmazonProperties.Retry(4, Duration.ofMillis(100), 2.0, 0.0, Duration.ofSeconds(1)),
-                new AmazonProperties.CircuitBreaker(50, 20, 10, Duration.ofSeconds(30)),
-                new AmazonProperties.RateLimit(50, Duration.ofSeconds(5)));
-        client = new AmazonTokenClient(properties, WebClient.builder(), JsonMapper.builder().build(), new SimpleMeterRegistry());
+                new TokenEndpointResilience.Retry(4, Duration.ofMillis(100), 2.0, 0.0, Duration.ofSeconds(1)),
+                new TokenEndpointResilience.CircuitBreaker(50, 20, 10, Duration.ofSeconds(30)),
+                new TokenEndpointResilience.RateLimit(50, Duration.ofSeconds(5)));
+        client = new OAuthRefreshClient(properties.endpoint(), WebClient.builder(), JsonMapper.builder().build(), new SimpleMeterRegistry());
     }
 
     /** Refresh-token grant calls the sandbox received, answered or faulted. */
@@ -53,7 +54,7 @@ class AmazonTokenClientDeadlineTest {
 
     @Test
     void aRetryAfterThatOutlastsTheLeaseEndsTheRefreshInsteadOfWaitingForIt() {
-        amazon.failNext(SandboxAmazon.Endpoint.TOKEN, 1, new SandboxAmazonFault.RateLimited(Duration.ofSeconds(60)));
+        amazon.failNext(SandboxAmazon.Endpoint.TOKEN, 1, new SandboxFault.RateLimited(Duration.ofSeconds(60)));
         int calls = refreshCalls();
 
         StepVerifier.create(client.refresh("NA", "Atzr|deadline", Instant.now().plusSeconds(20)))
@@ -62,7 +63,7 @@ class AmazonTokenClientDeadlineTest {
                     RefreshDeadlineException deadline = (RefreshDeadlineException) error;
                     assertThat(deadline.errorCode()).isEqualTo("rate_limited");
                     assertThat(deadline.retryAfter()).isBetween(Duration.ofSeconds(55), Duration.ofSeconds(60));
-                    assertThat(deadline.amazonAnswered()).as("Amazon's 429 is what is reported").isTrue();
+                    assertThat(deadline.providerAnswered()).as("Amazon's 429 is what is reported").isTrue();
                 })
                 .verify(Duration.ofSeconds(10));
 
@@ -72,7 +73,7 @@ class AmazonTokenClientDeadlineTest {
                 .expectErrorSatisfies(error -> {
                     RefreshDeadlineException deadline = (RefreshDeadlineException) error;
                     assertThat(deadline.errorCode()).isEqualTo("rate_limited");
-                    assertThat(deadline.amazonAnswered()).as("nothing was asked of Amazon this time").isFalse();
+                    assertThat(deadline.providerAnswered()).as("nothing was asked of Amazon this time").isFalse();
                 })
                 .verify(Duration.ofSeconds(5));
         assertThat(refreshCalls() - calls).isEqualTo(1);
@@ -92,12 +93,12 @@ class AmazonTokenClientDeadlineTest {
 
     @Test
     void aRetryAfterThatFitsIsWaitedAndTheRetryGoesOut() {
-        amazon.failNext(SandboxAmazon.Endpoint.TOKEN, 1, new SandboxAmazonFault.RateLimited(Duration.ofSeconds(1)));
+        amazon.failNext(SandboxAmazon.Endpoint.TOKEN, 1, new SandboxFault.RateLimited(Duration.ofSeconds(1)));
         int calls = refreshCalls();
 
         StepVerifier.create(client.refresh("NA", "Atzr|deadline", Instant.now().plusSeconds(30)))
                 // the sandbox does not know this refresh token: a real answer from Amazon, after the wait
-                .expectErrorSatisfies(error -> assertThat(((AmazonRefreshException) error).permanent()).isTrue())
+                .expectErrorSatisfies(error -> assertThat(((ProviderRefreshException) error).permanent()).isTrue())
                 .verify(Duration.ofSeconds(10));
 
         assertThat(refreshCalls() - calls).isEqualTo(2);

@@ -1,39 +1,39 @@
-package com.adsconnect.devinfra.amazon;
+package com.adsconnect.devinfra.oauth;
 
 import java.time.Duration;
 
 /** A failure the sandbox answers with instead of the real thing, to exercise error handling. */
-public sealed interface SandboxAmazonFault {
+public sealed interface SandboxFault {
 
     /** 429 with {@code Retry-After}. */
-    record RateLimited(Duration retryAfter) implements SandboxAmazonFault {
+    record RateLimited(Duration retryAfter) implements SandboxFault {
     }
 
     /** A 5xx answer. */
-    record ServerError(int status) implements SandboxAmazonFault {
+    record ServerError(int status) implements SandboxFault {
     }
 
     /** 400 {@code {"error":"invalid_grant"}}, as for a revoked or expired grant. */
-    record InvalidGrant() implements SandboxAmazonFault {
+    record InvalidGrant() implements SandboxFault {
     }
 
-    /** Another LWA error code, with its status. */
-    record LwaError(int status, String error) implements SandboxAmazonFault {
+    /** Another OAuth error code ({@code {"error": ...}} in the provider's format), with its status. */
+    record OAuthError(int status, String error) implements SandboxFault {
     }
 
     /** A 200 whose body is not what Amazon sends. */
-    record MalformedBody() implements SandboxAmazonFault {
+    record MalformedBody() implements SandboxFault {
     }
 
     /** The real answer, after a delay. */
-    record Latency(Duration delay) implements SandboxAmazonFault {
+    record Latency(Duration delay) implements SandboxFault {
     }
 
     /**
-     * The real answer, once the test opens the gate: the call has reached Amazon and its answer
+     * The real answer, once the test opens the gate: the call has reached the provider and its answer
      * waits, so a test can act in between (cut a connection, stop a process) without guessing times.
      */
-    record Held(Gate gate) implements SandboxAmazonFault {
+    record Held(Gate gate) implements SandboxFault {
     }
 
     /** Where a {@link Held} call waits. At most {@link #MAX_HOLD}, so a forgotten gate cannot hang a server thread. */
@@ -65,11 +65,11 @@ public sealed interface SandboxAmazonFault {
 
         private volatile String answer;
 
-        void answered(String body) {
+        public void answered(String body) {
             answer = body;
         }
 
-        void pass() {
+        public void pass() {
             arrived.countDown();
             try {
                 opened.await(MAX_HOLD.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -1,0 +1,136 @@
+package com.adsconnect.account.connection;
+
+import com.adsconnect.account.audit.RequestOrigin;
+import com.adsconnect.account.problem.ApiProblem;
+import com.adsconnect.account.provider.Provider;
+import com.adsconnect.account.provider.ProviderAdapter;
+import com.adsconnect.account.provider.ProviderRegistry;
+import com.adsconnect.account.security.SignedInUser;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * The signed-in user's integrations with every advertising provider: which providers can be
+ * connected, the user's connections across them, the connect flow (start, one callback for every
+ * provider, since the state says which), and per connection: read, rename, sync, re-authorize,
+ * disconnect. The user-triggered refresh is {@code PUT /api/v1/integrations/{id}/refresh}
+ * ({@code refresh} package). Another user's connection answers 404.
+ */
+@RestController
+@RequestMapping("/api/v1/integrations")
+class IntegrationsController {
+
+    private final ConnectionService service;
+    private final ProviderRegistry providers;
+
+    IntegrationsController(ConnectionService service, ProviderRegistry providers) {
+        this.service = service;
+        this.providers = providers;
+    }
+
+    /** A provider users can connect here: its regions (null: none to choose) and the scopes a connection needs. */
+    record ProviderView(String provider, String name, List<String> regions, Set<String> requiredScopes, boolean pkce,
+            boolean revokesOnDisconnect) {
+    }
+
+    record StartRequest(String region) {
+    }
+
+    record LabelRequest(String label) {
+    }
+
+    @GetMapping
+    Mono<List<ConnectionView>> list(Mono<SignedInUser> signedIn) {
+        return signedIn.flatMap(user -> service.list(user.id(), null));
+    }
+
+    @GetMapping("/providers")
+    List<ProviderView> providers() {
+        return providers.all().stream()
+                .map(adapter -> new ProviderView(adapter.provider().slug(), adapter.provider().displayName(),
+                        adapter.defaultRegion() == null ? List.copyOf(adapter.regions()) : null, adapter.requiredScopes(),
+                        adapter.usesPkce(), adapter.revokes()))
+                .toList();
+    }
+
+    /** Step 1: where to send the browser to authorize, and the state to bring back. The region only where the provider has them. */
+    @PostMapping("/providers/{provider}/authorizations")
+    @ResponseStatus(HttpStatus.CREATED)
+    Mono<AuthorizationStart> start(Mono<SignedInUser> signedIn, @PathVariable String provider,
+            @RequestBody(required = false) StartRequest request) {
+        Provider chosen = Provider.fromSlug(provider).orElse(null);
+        if (chosen == null) {
+            return Mono.error(ApiProblem.notFound("There is no provider " + printable(provider) + "; known: "
+                    + String.join(", ", Arrays.stream(Provider.values()).map(Provider::slug).toList()) + "."));
+        }
+        return signedIn.flatMap(user -> service.start(user.id(), chosen, request == null ? null : request.region()));
+    }
+
+    /** Step 2: the front end posts what the provider redirected back with, whichever provider it was. */
+    @PostMapping("/callback")
+    Mono<ConnectionView> callback(Mono<SignedInUser> signedIn, @RequestBody ConnectionController.CallbackRequest request,
+            ServerWebExchange exchange) {
+        if (request.state() == null || request.state().isBlank()) {
+            return Mono.error(ApiProblem.invalidField("state", "is required"));
+        }
+        return signedIn.flatMap(user -> service.complete(user.id(), request.code(), request.state(), RequestOrigin.of(exchange.getRequest())));
+    }
+
+    @GetMapping("/{id}")
+    Mono<ConnectionView> get(Mono<SignedInUser> signedIn, @PathVariable UUID id) {
+        return signedIn.flatMap(user -> service.get(user.id(), id));
+    }
+
+    /** Renames the connection: {@code {"label": "EU brand account"}}, or {@code {"label": null}} to drop the name. */
+    @PatchMapping(path = "/{id}", consumes = {"application/json", "application/merge-patch+json"})
+    Mono<ConnectionView> relabel(Mono<SignedInUser> signedIn, @PathVariable UUID id, @RequestBody Map<String, Object> patch,
+            ServerWebExchange exchange) {
+        if (!patch.keySet().equals(Set.of("label"))) {
+            return Mono.error(ApiProblem.invalidField(patch.keySet().stream().filter(key -> !"label".equals(key)).findFirst().orElse("label"),
+                    "only label can be changed"));
+        }
+        Object label = patch.get("label");
+        if (label != null && !(label instanceof String)) {
+            return Mono.error(ApiProblem.invalidField("label", "must be a string or null"));
+        }
+        return signedIn.flatMap(user -> service.relabel(user.id(), id, (String) label, RequestOrigin.of(exchange.getRequest())));
+    }
+
+    @PostMapping("/{id}/sync")
+    Mono<ConnectionView> sync(Mono<SignedInUser> signedIn, @PathVariable UUID id, ServerWebExchange exchange) {
+        return signedIn.flatMap(user -> service.sync(user.id(), id, RequestOrigin.of(exchange.getRequest())));
+    }
+
+    /** A new authorization URL whose callback updates this connection and makes it ACTIVE again. */
+    @PostMapping("/{id}/reauthorize")
+    @ResponseStatus(HttpStatus.CREATED)
+    Mono<AuthorizationStart> reauthorize(Mono<SignedInUser> signedIn, @PathVariable UUID id) {
+        return signedIn.flatMap(user -> service.reauthorize(user.id(), id));
+    }
+
+    /** Deletes the token material, revokes the grant where the provider offers it, marks it DISCONNECTED; the audit trail stays. */
+    @DeleteMapping("/{id}")
+    Mono<ConnectionView> disconnect(Mono<SignedInUser> signedIn, @PathVariable UUID id, ServerWebExchange exchange) {
+        return signedIn.flatMap(user -> service.disconnect(user.id(), id, RequestOrigin.of(exchange.getRequest())));
+    }
+
+    private static String printable(String value) {
+        String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
+        return "'" + shown.replaceAll("[^A-Za-z0-9_.-]", "?") + "'";
+    }
+}
