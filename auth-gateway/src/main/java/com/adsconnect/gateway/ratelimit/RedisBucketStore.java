@@ -49,6 +49,8 @@ final class RedisBucketStore implements BucketStore, DisposableBean {
     private final Clock clock;
     private final AtomicReference<Mono<Connected>> connection = new AtomicReference<>();
     private volatile Instant lastConnectFailure = Instant.EPOCH;
+    /** Why the last connection attempt failed (a refused password, a refused connection): the cause of the errors until the next. */
+    private volatile Throwable lastConnectError;
 
     private record Connected(StatefulRedisConnection<String, byte[]> connection, AsyncProxyManager<String> buckets) {
     }
@@ -87,7 +89,8 @@ final class RedisBucketStore implements BucketStore, DisposableBean {
             return current;
         }
         if (lastConnectFailure.plus(RECONNECT_INTERVAL).isAfter(clock.instant())) {
-            return Mono.error(new IllegalStateException("Redis unreachable; next connection attempt after " + RECONNECT_INTERVAL));
+            return Mono.error(new IllegalStateException("Redis unreachable; next connection attempt after " + RECONNECT_INTERVAL,
+                    lastConnectError));
         }
         RedisCodec<String, byte[]> codec = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
         Mono<Connected> attempt = Mono.fromFuture(() -> client.connectAsync(codec, uri).toCompletableFuture())
@@ -97,6 +100,7 @@ final class RedisBucketStore implements BucketStore, DisposableBean {
                         .build()
                         .asAsync()))
                 .doOnError(error -> {
+                    lastConnectError = error;
                     lastConnectFailure = clock.instant();
                     connection.set(null);
                 })

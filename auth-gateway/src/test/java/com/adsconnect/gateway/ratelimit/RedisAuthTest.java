@@ -57,6 +57,9 @@ class RedisAuthTest {
         try {
             assertThatThrownBy(() -> wrong.tryConsume("user:b", twoPerMinute).block(Duration.ofSeconds(5)))
                     .hasStackTraceContaining("WRONGPASS");
+            // at once again, before the next connection attempt is due: the refusal is still the reason given
+            assertThatThrownBy(() -> wrong.tryConsume("user:b", twoPerMinute).block(Duration.ofSeconds(5)))
+                    .hasMessageContaining("unreachable").hasStackTraceContaining("WRONGPASS");
         } finally {
             wrong.destroy();
         }

@@ -1,6 +1,5 @@
 package com.adsconnect.benchmarks;
 
-import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.local.LocalStack;
 import com.adsconnect.local.LocalStackSettings;
 import java.io.IOException;
@@ -60,10 +59,14 @@ final class MillionConnectionsSimulation {
         Duration runFor = Duration.ofMinutes(Long.getLong("benchmark.simulation.minutes", 10));
         int quota = Integer.getInteger("benchmark.simulation.quota", 150);
         Duration latency = Duration.ofMillis(Long.getLong("benchmark.simulation.latency-ms", 150));
-        LightAmazonTokenEndpoint amazon = new LightAmazonTokenEndpoint(SandboxAmazon.CLIENT_ID, SandboxAmazon.CLIENT_SECRET, "sim_", latency);
-        System.setProperty("local.refresher-amazon-token-url", amazon.tokenUrl());
+        LightTokenEndpoints amazon = new LightTokenEndpoints("sim_", latency);
+        System.setProperty("local.refresher-amazon-token-url", amazon.amazonTokenUrl());
+        System.setProperty("local.refresher-google-token-url", amazon.googleTokenUrl());
+        System.setProperty("local.refresher-microsoft-login-base-url", amazon.microsoftLoginBaseUrl());
         System.setProperty("local.database", "ads_connect_simulation");
-        System.setProperty("local.refresher-args", "--amazon.rate-limit.requests-per-second=" + quota);
+        // the same quota for each of Amazon's regions, Google and Microsoft
+        System.setProperty("local.refresher-args", "--amazon.rate-limit.requests-per-second=" + quota
+                + " --google.rate-limit.requests-per-second=" + quota + " --microsoft.rate-limit.requests-per-second=" + quota);
         System.setProperty("local.account-service-args", "--token-vault.scheduler-batch-size=1000");
         LocalStackSettings settings = LocalStackSettings.fromEnvironment();
         SyntheticConnections.startClean(settings);
@@ -85,7 +88,8 @@ final class MillionConnectionsSimulation {
         // steady state: expiries spread over (window, lifetime], so tokens enter the window at an even rate
         Instant start = Instant.now().plus(REFRESH_WINDOW).plusSeconds(30);
         long spread = TOKEN_LIFETIME.minus(REFRESH_WINDOW).toMillis();
-        SyntheticConnections.seed(stack, count, "user_sim_", i -> start.plusMillis(spread * i / count), "sim_expiry");
+        // the three providers mixed: a third each (Amazon's third over its three regions)
+        SyntheticConnections.seed(stack, count, "user_sim_", i -> start.plusMillis(spread * i / count), "sim_expiry", true);
         return Instant.now();
     }
 
@@ -94,10 +98,10 @@ final class MillionConnectionsSimulation {
 
     private record Result(List<Sample> samples, long refreshed, long due, long backlog, long expiredBeforeRefresh,
             double lagP50, double lagP99, double lagMax, long served, long unavailable, long servedExpired, double peakAmazonRate,
-            long refreshTokensUsedTwice) {
+            long refreshTokensUsedTwice, java.util.Map<String, Long> callsByProvider) {
     }
 
-    private static Result measure(LocalStack stack, LightAmazonTokenEndpoint amazon, int count, Duration runFor, Instant seeded)
+    private static Result measure(LocalStack stack, LightTokenEndpoints amazon, int count, Duration runFor, Instant seeded)
             throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong served = new AtomicLong();
@@ -120,7 +124,7 @@ final class MillionConnectionsSimulation {
                         + "AND access_token_expires_at < now() + interval '" + REFRESH_WINDOW.toMinutes() + " minutes'");
                 double minute = (System.nanoTime() - start) / 60e9;
                 samples.add(new Sample(minute, rate, backlog));
-                System.out.printf(Locale.ROOT, "t=%5.1f min  Amazon refreshes %6.1f/s  due but not refreshed %,d%n", minute, rate, backlog);
+                System.out.printf(Locale.ROOT, "t=%5.1f min  refreshes %6.1f/s  due but not refreshed %,d%n", minute, rate, backlog);
             }
             running.set(false);
             watcher.join();
@@ -136,7 +140,8 @@ final class MillionConnectionsSimulation {
             double p99 = queryDouble(db, "SELECT coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY greatest(" + lag + ", 0)), 0) " + refreshedRows);
             double max = queryDouble(db, "SELECT coalesce(max(greatest(" + lag + ", 0)), 0) " + refreshedRows);
             return new Result(samples, refreshed, due, backlog, expired, p50, p99, max, served.get(), unavailable.get(), servedExpired.get(), peak,
-                    amazon.refreshTokensUsedTwice());
+                    amazon.refreshTokensUsedTwice(), java.util.Map.of("amazon", amazon.calls("amazon"), "google", amazon.calls("google"),
+                            "microsoft", amazon.calls("microsoft")));
         }
     }
 
@@ -189,7 +194,8 @@ final class MillionConnectionsSimulation {
     private static void report(Result result, int count, Duration runFor, int quota, Duration latency) throws IOException {
         // every token is refreshed once per (lifetime - window)
         double needed = count / (double) TOKEN_LIFETIME.minus(REFRESH_WINDOW).toSeconds();
-        double quotaTotal = quota * REGIONS.length;
+        // each of Amazon's three regions, Google and Microsoft has the quota
+        double quotaTotal = quota * (REGIONS.length + 2);
         double mean = result.samples().stream().skip(1).mapToDouble(Sample::refreshesPerSecond).average().orElse(0);
         Path plot = Path.of(System.getProperty("benchmark.report.simulation", "docs/benchmarks/million-connections.md"))
                 .resolveSibling("million-connections.png");
@@ -198,21 +204,26 @@ final class MillionConnectionsSimulation {
                 .append(String.format(Locale.ROOT, "%,d synthetic connections (users, connections and AES-GCM-encrypted tokens written with COPY), ", count))
                 .append("access tokens expiring evenly from the end of the 10-minute refresh window to an hour from now (steady state: ")
                 .append("each token is refreshed as it enters the window, so the pipeline must sustain connections / 50 min); ")
-                .append("Amazon's token endpoint (a light stub with its wire format, LightAmazonTokenEndpoint) answering refreshes after ")
-                .append(latency.toMillis()).append(" ms; the refresher's quota ").append(quota).append("/s per region (")
-                .append(String.format(Locale.ROOT, "%.0f", quotaTotal)).append("/s over 3 regions); ")
+                .append("a third each Amazon (over its three regions), Google Ads and Microsoft Advertising; ")
+                .append("the providers' token endpoints (light stubs with their wire formats, LightTokenEndpoints: Microsoft's rotates the ")
+                .append("refresh token every time) answering refreshes after ")
+                .append(latency.toMillis()).append(" ms; the refresher's quota ").append(quota).append("/s per Amazon region, for Google and ")
+                .append("for Microsoft (").append(String.format(Locale.ROOT, "%.0f", quotaTotal)).append("/s in all); ")
                 .append(runFor.toMinutes()).append(" minutes of the whole system (one instance of each service, Kafka, PostgreSQL, the load ")
                 .append("and the sandboxes on the same machine). An internal service asks for a random connection's token every 50 ms throughout.\n\n")
                 .append("| measure | value |\n|---|---:|\n")
                 .append(row("refreshes needed in steady state (connections / 50 min)", "%.0f /s", needed))
-                .append(row("quota (refresher, all regions)", "%.0f /s", quotaTotal))
-                .append(row("Amazon refresh calls, mean after the first sample", "%.1f /s", mean))
-                .append(row("Amazon refresh calls, peak 10 s", "%.1f /s", result.peakAmazonRate()))
+                .append(row("quota (refresher, all providers and regions)", "%.0f /s", quotaTotal))
+                .append(row("refresh calls, mean after the first sample", "%.1f /s", mean))
+                .append(row("refresh calls, peak 10 s", "%.1f /s", result.peakAmazonRate()))
+                .append(row("refresh calls by provider (Amazon / Google / Microsoft)", "%s", result.callsByProvider().get("amazon") + " / "
+                        + result.callsByProvider().get("google") + " / " + result.callsByProvider().get("microsoft")))
                 .append(row("mean / needed", "%.2f", mean / needed))
                 .append(row("peak / quota", "%.2f", result.peakAmazonRate() / quotaTotal))
                 .append(row("connections that entered the refresh window", "%,d", result.due()))
                 .append(row("refreshed", "%,d", result.refreshed()))
-                .append(row("refresh tokens used by more than one Amazon call", "%,d", result.refreshTokensUsedTwice()))
+                .append(row("refresh tokens used by more than one call (Microsoft's: a rotated-out one used again)", "%,d",
+                        result.refreshTokensUsedTwice()))
                 .append(row("due and not refreshed at the end (backlog)", "%,d", result.backlog()))
                 .append(row("refresh lag p50 (after entering the 10-minute window)", "%.1f s", result.lagP50()))
                 .append(row("refresh lag p99", "%.1f s", result.lagP99()))
@@ -232,7 +243,7 @@ final class MillionConnectionsSimulation {
         XYChart chart = new XYChartBuilder().width(900).height(450).title("Refresh rate with a million hourly tokens")
                 .xAxisTitle("minutes").yAxisTitle("refreshes per second").build();
         List<Double> minutes = result.samples().stream().map(Sample::minute).toList();
-        chart.addSeries("Amazon refresh calls/s", minutes, result.samples().stream().map(Sample::refreshesPerSecond).toList());
+        chart.addSeries("refresh calls/s (all providers)", minutes, result.samples().stream().map(Sample::refreshesPerSecond).toList());
         chart.addSeries("needed (" + Math.round(needed) + "/s)", minutes, minutes.stream().map(m -> needed).toList());
         chart.addSeries("quota (" + Math.round(quota) + "/s)", minutes, minutes.stream().map(m -> quota).toList());
         Files.createDirectories(file.toAbsolutePath().getParent());

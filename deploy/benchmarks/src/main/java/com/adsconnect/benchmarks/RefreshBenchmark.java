@@ -1,6 +1,5 @@
 package com.adsconnect.benchmarks;
 
-import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.local.LocalStack;
 import com.adsconnect.local.LocalStackSettings;
 import java.nio.charset.StandardCharsets;
@@ -39,9 +38,8 @@ final class RefreshBenchmark {
     static void run() throws Exception {
         System.setProperty("local.database", "ads_connect_refresh_benchmark");
         System.setProperty("local.refresher-args", "--amazon.rate-limit.requests-per-second=5000");
-        LightAmazonTokenEndpoint amazon = new LightAmazonTokenEndpoint(SandboxAmazon.CLIENT_ID, SandboxAmazon.CLIENT_SECRET, "sim_",
-                AMAZON_LATENCY);
-        System.setProperty("local.refresher-amazon-token-url", amazon.tokenUrl());
+        LightTokenEndpoints amazon = new LightTokenEndpoints("sim_", AMAZON_LATENCY);
+        System.setProperty("local.refresher-amazon-token-url", amazon.amazonTokenUrl());
         LocalStackSettings settings = LocalStackSettings.fromEnvironment();
         SyntheticConnections.startClean(settings);
         LocalStack stack = new LocalStack(settings);
@@ -99,7 +97,7 @@ final class RefreshBenchmark {
                         account-service, token-refresher, the gateway, PostgreSQL, Kafka, the sandbox Amazon and this driver share the machine
                         (instances of gateway, account-service, refresher: %s).
                         %d synthetic connections seeded into PostgreSQL, then made due at once. Amazon's token endpoint is a light stub
-                        with Amazon's wire format (LightAmazonTokenEndpoint, in this JVM) that answers every refresh after %d ms;
+                        with Amazon's wire format (LightTokenEndpoints, in this JVM) that answers every refresh after %d ms;
                         the refresher's quota is 5000/s per region (far above the load).
 
                         | measure | value |

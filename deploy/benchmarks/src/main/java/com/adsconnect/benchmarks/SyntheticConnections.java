@@ -26,16 +26,18 @@ import java.util.UUID;
 import java.util.function.IntFunction;
 
 /**
- * Synthetic users, ACTIVE Amazon connections and their encrypted tokens, written straight into
- * PostgreSQL with COPY (a million in a few minutes; through the API it would take hours). Tokens
+ * Synthetic users, ACTIVE connections and their encrypted tokens, written straight into PostgreSQL
+ * with COPY (a million in a few minutes; through the API it would take hours). Amazon's only, or a
+ * mix of the three providers (every third Amazon, in its three regions; Google; Microsoft). Tokens
  * are encrypted as account-service's vault does it, with the running stack's keyset; refresh tokens
- * are {@code sim_<region>_<i>}, which the sandbox Amazon accepts once told
- * ({@code acceptSyntheticRefreshTokens("sim_")}). Connection {@code i} is {@link #id}{@code (i)}
- * of user {@code <userPrefix><i>}.
+ * are {@code sim_<region>_<i>}, which the sandboxes accept once told
+ * ({@code acceptSyntheticRefreshTokens("sim_")}) and {@link LightTokenEndpoints} always does.
+ * Connection {@code i} is {@link #id}{@code (i)} of user {@code <userPrefix><i>}.
  */
 final class SyntheticConnections {
 
     static final String[] REGIONS = {"NA", "EU", "FE"};
+    static final String[] PROVIDERS = {"AMAZON", "GOOGLE", "MICROSOFT"};
     private static final long ID_HIGH = 0x51_3000_0000_0000L;
 
     private SyntheticConnections() {
@@ -67,6 +69,24 @@ final class SyntheticConnections {
      */
     static void seed(LocalStack stack, int count, String userPrefix, IntFunction<Instant> expiry, String expiryTable)
             throws Exception {
+        seed(stack, count, userPrefix, expiry, expiryTable, false);
+    }
+
+    /** The provider of connection {@code i}: Amazon's alone, or with {@code mix} each provider in turn. */
+    static String provider(int i, boolean mix) {
+        return mix ? PROVIDERS[i % PROVIDERS.length] : "AMAZON";
+    }
+
+    /** The region of connection {@code i}: Amazon's three in turn, GLOBAL for the others. */
+    static String region(int i, boolean mix) {
+        if (!mix) {
+            return REGIONS[i % REGIONS.length];
+        }
+        return "AMAZON".equals(provider(i, true)) ? REGIONS[(i / PROVIDERS.length) % REGIONS.length] : "GLOBAL";
+    }
+
+    static void seed(LocalStack stack, int count, String userPrefix, IntFunction<Instant> expiry, String expiryTable, boolean mix)
+            throws Exception {
         AeadConfig.register();
         KeysetHandle keyset = TinkJsonProtoKeysetFormat.parseKeyset(Files.readString(stack.vaultKeysetFile()),
                 InsecureSecretKeyAccess.get());
@@ -93,10 +113,12 @@ final class SyntheticConnections {
                 for (int i = from; i < to; i++) {
                     String user = userPrefix + i;
                     String id = id(i).toString();
-                    String region = REGIONS[i % REGIONS.length];
+                    String provider = provider(i, mix);
+                    String region = region(i, mix);
                     Instant expiresAt = expiry.apply(i);
                     users.append(user).append('\t').append(user).append("@example.com\n");
-                    rows.append(id).append('\t').append(user).append("\tAMAZON\t").append(region).append("\tA1SIM").append(region)
+                    rows.append(id).append('\t').append(user).append('\t').append(provider).append('\t').append(region)
+                            .append("\tSIM").append(provider).append(region)
                             .append("\tACTIVE\t").append(expiresAt).append('\n');
                     tokens.append(id).append("\t\\\\x").append(hex(aead, "Atza|sim-access-" + i, user, id, "ACCESS_TOKEN"))
                             .append("\t\\\\x").append(hex(aead, "sim_" + region + "_" + i, user, id, "REFRESH_TOKEN"))

@@ -290,10 +290,12 @@ public final class LocalStack {
                 "--account-service.url=http://127.0.0.1:" + refresherToAccountService,
                 "--amazon.client-id=" + SandboxAmazon.CLIENT_ID,
                 "--google.client-id=" + SandboxGoogle.CLIENT_ID,
-                "--google.token-url=" + google.endpointProperties().get("google.token-url"),
+                "--google.token-url=" + System.getProperty("local.refresher-google-token-url",
+                        google.endpointProperties().get("google.token-url")),
                 "--microsoft.client-id=" + SandboxMicrosoft.CLIENT_ID,
-                "--microsoft.login-base-url=" + microsoft.endpointProperties().get("microsoft.login-base-url")));
-        // a benchmark may put a lighter stub of Amazon's token endpoint (same wire format) in front of the refresher
+                "--microsoft.login-base-url=" + System.getProperty("local.refresher-microsoft-login-base-url",
+                        microsoft.endpointProperties().get("microsoft.login-base-url"))));
+        // a benchmark may put lighter stubs of the token endpoints (same wire formats) in front of the refresher
         String refresherTokenUrl = System.getProperty("local.refresher-amazon-token-url");
         amazon.regionProperties().forEach((key, value) -> refresherArgs.add("--" + key + "="
                 + (refresherTokenUrl != null && key.endsWith(".token-url") ? refresherTokenUrl : value)));
