@@ -86,7 +86,7 @@ class FaultIT {
             connectionIds.add(new SandboxConnectFlow(stack.accountServiceUrl())
                     .connect(stack.clerk().sessionToken("user_fault_" + i), i % 2 == 0 ? "NA" : "EU").id());
         }
-        connections = db.count("SELECT count(*) FROM connections");
+        connections = db.count("SELECT count(*) FROM connections WHERE provider = 'AMAZON'");
         assertThat(connections).isEqualTo(USERS + 1);
         watcher = new TokenWatcher(new StackClient(stack.accountServiceUrl()), stack.readerApiKey(), db);
         watcher.start();
@@ -258,13 +258,13 @@ class FaultIT {
         Date since = new Date();
         long started = System.nanoTime();
         before.run();
-        db.execute("UPDATE connections SET access_token_expires_at = now() + interval '4 minutes', next_refresh_at = NULL");
+        db.execute("UPDATE connections SET access_token_expires_at = now() + interval '4 minutes', next_refresh_at = NULL WHERE provider = 'AMAZON'");
         during.run();
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> freshConnections() == connections);
         await().atMost(Duration.ofSeconds(60)).until(() -> db.count("SELECT count(*) FROM outbox_events") == 0
-                && db.count("SELECT count(*) FROM connections WHERE lease_expires_at IS NOT NULL") == 0);
-        assertThat(db.count("SELECT count(*) FROM connections WHERE status <> 'ACTIVE'")).isZero();
-        assertThat(db.count("SELECT count(*) FROM connection_tokens")).isEqualTo(connections);
+                && db.count("SELECT count(*) FROM connections WHERE provider = 'AMAZON' AND lease_expires_at IS NOT NULL") == 0);
+        assertThat(db.count("SELECT count(*) FROM connections WHERE provider = 'AMAZON' AND status <> 'ACTIVE'")).isZero();
+        assertThat(db.count("SELECT count(*) FROM connection_tokens t JOIN connections c ON c.id = t.connection_id WHERE c.provider = 'AMAZON'")).isEqualTo(connections);
 
         Map<String, Long> generationsAfter = generations();
         List<Long> leases = generationsAfter.entrySet().stream().map(e -> e.getValue() - generationsBefore.get(e.getKey()))
@@ -285,7 +285,7 @@ class FaultIT {
     }
 
     private static Map<String, String> connectionIdsWithUsers() {
-        return db.pairs("SELECT id::text, user_id FROM connections");
+        return db.pairs("SELECT id::text, user_id FROM connections WHERE provider = 'AMAZON'");
     }
 
     /** What the internal token API serves for the connection now. */
@@ -308,11 +308,11 @@ class FaultIT {
     }
 
     private static long freshConnections() {
-        return db.count("SELECT count(*) FROM connections WHERE status = 'ACTIVE' AND access_token_expires_at > now() + interval '50 minutes'");
+        return db.count("SELECT count(*) FROM connections WHERE provider = 'AMAZON' AND status = 'ACTIVE' AND access_token_expires_at > now() + interval '50 minutes'");
     }
 
     private static Map<String, Long> generations() {
-        return db.pairs("SELECT id::text, lease_generation::text FROM connections").entrySet().stream()
+        return db.pairs("SELECT id::text, lease_generation::text FROM connections WHERE provider = 'AMAZON'").entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> Long.parseLong(e.getValue())));
     }
 
@@ -337,7 +337,7 @@ class FaultIT {
             this.accountService = accountService;
             this.apiKey = apiKey;
             for (String id : connectionIds) {
-                users.add(db.text("SELECT user_id FROM connections WHERE id = ?::uuid", id));
+                users.add(db.text("SELECT user_id FROM connections WHERE provider = 'AMAZON' AND id = ?::uuid", id));
             }
         }
 

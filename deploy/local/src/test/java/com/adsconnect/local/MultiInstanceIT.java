@@ -109,12 +109,12 @@ class MultiInstanceIT {
     @Order(2)
     void aRollingRestartDuringARefreshWaveRefreshesEveryConnectionExactlyOnce() throws Exception {
         // ours and the demo's connection made at start
-        long total = db.count("SELECT count(*) FROM connections");
+        long total = db.count("SELECT count(*) FROM connections WHERE provider = 'AMAZON'");
         assertThat(total).isEqualTo(CONNECTIONS + 1);
         Date roundStart = new Date();
         // each refresh takes 300 ms at Amazon, so the wave is still running when instances go down
         stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, (int) total * 2, new SandboxFault.Latency(Duration.ofMillis(300)));
-        db.execute("UPDATE connections SET access_token_expires_at = now() + interval '2 minutes'");
+        db.execute("UPDATE connections SET access_token_expires_at = now() + interval '2 minutes' WHERE provider = 'AMAZON'");
 
         Thread.sleep(3_000);
         long refreshedBeforeRestart = freshConnections();
@@ -132,9 +132,9 @@ class MultiInstanceIT {
         Map<String, Integer> calls = AmazonRefreshCalls.byToken(stack.amazon(), roundStart, false);
         assertThat(calls).as("one Amazon refresh per connection, none twice").hasSize((int) total)
                 .allSatisfy((token, count) -> assertThat(count).isEqualTo(1));
-        assertThat(db.count("SELECT count(*) FROM connections WHERE status <> 'ACTIVE'")).isZero();
-        assertThat(db.count("SELECT count(*) FROM connections WHERE lease_expires_at IS NOT NULL")).isZero();
-        assertThat(db.count("SELECT count(*) FROM connection_tokens")).isEqualTo(total);
+        assertThat(db.count("SELECT count(*) FROM connections WHERE provider = 'AMAZON' AND status <> 'ACTIVE'")).isZero();
+        assertThat(db.count("SELECT count(*) FROM connections WHERE provider = 'AMAZON' AND lease_expires_at IS NOT NULL")).isZero();
+        assertThat(db.count("SELECT count(*) FROM connection_tokens t JOIN connections c ON c.id = t.connection_id WHERE c.provider = 'AMAZON'")).isEqualTo(total);
         // no event left behind: the outbox drained, and the refresher group consumed every token-expiring event
         await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT count(*) FROM outbox_events") == 0);
         await().atMost(Duration.ofSeconds(30)).until(() -> consumerLag("token-refresher", "amazon.token-expiring") == 0);
@@ -146,7 +146,7 @@ class MultiInstanceIT {
     @Test
     @Order(3)
     void everyEventCommittedWhileKafkaStallsArrivesOncePerId() throws Exception {
-        long total = db.count("SELECT count(*) FROM connections");
+        long total = db.count("SELECT count(*) FROM connections WHERE provider = 'AMAZON'");
         int connects = 16;
         OutboxLedger.Tally tally;
         try (OutboxLedger ledger = OutboxLedger.record(db)) {
@@ -177,7 +177,7 @@ class MultiInstanceIT {
                     }
                 }
                 late.commit();
-                db.execute("UPDATE connections SET access_token_expires_at = now() + interval '4 minutes', next_refresh_at = NULL");
+                db.execute("UPDATE connections SET access_token_expires_at = now() + interval '4 minutes', next_refresh_at = NULL WHERE provider = 'AMAZON'");
                 await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT count(*) FROM outbox_ledger") >= total + connects + 3);
             } finally {
                 stack.kafka().resume();
@@ -192,9 +192,9 @@ class MultiInstanceIT {
         assertThat(tally.missing()).as("committed events that never reached Kafka").isEmpty();
 
         // and the wave goes on as usual once the broker answers
-        long now = db.count("SELECT count(*) FROM connections");
+        long now = db.count("SELECT count(*) FROM connections WHERE provider = 'AMAZON'");
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> freshConnections() == now);
-        await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT count(*) FROM connections WHERE lease_expires_at IS NOT NULL") == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT count(*) FROM connections WHERE provider = 'AMAZON' AND lease_expires_at IS NOT NULL") == 0);
     }
 
     @Test
@@ -225,12 +225,12 @@ class MultiInstanceIT {
                        'connections/' || id, jsonb_build_object('connectionId', id, 'userId', user_id, 'provider', provider,
                            'region', region, 'status', status, 'previousStatus', status, 'reason', 'RECOVERED', 'errorCode', NULL,
                            'occurredAt', now())
-                  FROM connections WHERE id = ?::uuid FOR NO KEY UPDATE
+                  FROM connections WHERE provider = 'AMAZON' AND id = ?::uuid FOR NO KEY UPDATE
                 RETURNING id""", connectionId);
     }
 
     private static long freshConnections() {
-        return db.count("SELECT count(*) FROM connections WHERE status = 'ACTIVE' AND access_token_expires_at > now() + interval '50 minutes'");
+        return db.count("SELECT count(*) FROM connections WHERE provider = 'AMAZON' AND status = 'ACTIVE' AND access_token_expires_at > now() + interval '50 minutes'");
     }
 
     private static long consumerLag(String group, String topic) throws Exception {

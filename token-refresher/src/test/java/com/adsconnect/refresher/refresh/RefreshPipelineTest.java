@@ -173,17 +173,30 @@ class RefreshPipelineTest {
     }
 
     @Test
-    void aGoogleGrantRevokedByTheUserNeedsReauthorizationWhichMakesItActiveAgain() throws Exception {
-        String id = accountService.connectProvider("user_refresh_google_revoked", "google");
-        TestInfrastructure.google().failNext(SandboxGoogle.Endpoint.TOKEN, 1, new SandboxFault.InvalidGrant());
+    void aGrantRevokedByTheUserNeedsReauthorizationWhichMakesItActiveAgainForGoogleAndMicrosoft() throws Exception {
+        for (String provider : List.of("google", "microsoft")) {
+            String user = "user_refresh_" + provider + "_revoked";
+            String id = accountService.connectProvider(user, provider);
+            // the user removed the app's access at the provider: the next refresh is refused
+            if ("google".equals(provider)) {
+                TestInfrastructure.google().failNext(SandboxGoogle.Endpoint.TOKEN, 1, new SandboxFault.InvalidGrant());
+            } else {
+                TestInfrastructure.microsoft().failNext(SandboxMicrosoft.Endpoint.TOKEN, 1, new SandboxFault.InvalidGrant());
+            }
 
-        accountService.expireSoon(id);
-        await().atMost(Duration.ofSeconds(20)).until(() -> "REAUTH_REQUIRED".equals(accountService.status(id)));
-        assertThat(accountService.query("SELECT last_error_code FROM connections WHERE id = ?::uuid", id)).isEqualTo("invalid_grant");
+            accountService.expireSoon(id);
+            await().atMost(Duration.ofSeconds(20)).until(() -> "REAUTH_REQUIRED".equals(accountService.status(id)));
+            assertThat(accountService.query("SELECT last_error_code FROM connections WHERE id = ?::uuid", id)).as(provider)
+                    .isEqualTo("invalid_grant");
 
-        assertThat(accountService.reauthorize("user_refresh_google_revoked", id)).isEqualTo(id);
-        assertThat(accountService.status(id)).isEqualTo("ACTIVE");
-        assertThat(accountService.secondsLeft(id)).isGreaterThan(3000);
+            assertThat(accountService.reauthorize(user, id)).isEqualTo(id);
+            assertThat(accountService.status(id)).as(provider).isEqualTo("ACTIVE");
+            assertThat(accountService.secondsLeft(id)).isGreaterThan(3000);
+            // and it refreshes again with the grant the re-authorization brought
+            accountService.expireSoon(id);
+            await().atMost(Duration.ofSeconds(20)).until(() -> accountService.secondsLeft(id) > 3000);
+            assertThat(accountService.status(id)).as(provider).isEqualTo("ACTIVE");
+        }
     }
 
     @Test
