@@ -32,7 +32,6 @@ import reactor.core.publisher.Mono;
 @Service
 class ConnectionService {
 
-
     private final ProviderRegistry providers;
     private final OAuthStates states;
     private final ConnectionStore connections;
