@@ -268,7 +268,8 @@ for (const d of deployments) {
         const ref = env.valueFrom.secretKeyRef;
         if (!ref) problem(where, `env ${env.name}: only literals and Secret keys`);
         else if (!secrets.has(ref.name)) problem(where, `env ${env.name} refers to unknown Secret ${ref.name}`);
-        else if (!(ref.key in (secrets.get(ref.name).stringData ?? {}))) problem(where, `env ${env.name}: Secret ${ref.name} has no key ${ref.key}`);
+        // a key marked optional may be absent: the setting it feeds is off until an operator adds it (Google, Microsoft)
+        else if (!(ref.key in (secrets.get(ref.name).stringData ?? {})) && ref.optional !== true) problem(where, `env ${env.name}: Secret ${ref.name} has no key ${ref.key}`);
       } else if (/PASSWORD|SECRET|API_KEY$|SHA256$|^REDISCLI_AUTH$/.test(env.name)) {
         problem(where, `env ${env.name} looks secret but is a literal; take it from a Secret`);
       }

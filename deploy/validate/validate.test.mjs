@@ -42,6 +42,7 @@ const cases = [
   ['a real secret in git', 'deploy/k8s/secrets.yaml', 'AMAZON_CLIENT_SECRET: REPLACE_ME', 'AMAZON_CLIENT_SECRET: s3cr3t', /AMAZON_CLIENT_SECRET holds a value/],
   ['a secret as a literal', 'deploy/k8s/token-refresher.yaml', "- name: ACCOUNT_SERVICE_API_KEY\n              valueFrom:\n                secretKeyRef: {name: token-refresher, key: ACCOUNT_SERVICE_API_KEY}", '- name: ACCOUNT_SERVICE_API_KEY\n              value: abc', /ACCOUNT_SERVICE_API_KEY looks secret but is a literal/],
   ['a missing Secret key', 'deploy/k8s/account-service.yaml', 'key: CLERK_WEBHOOK_SECRET', 'key: CLERK_WEBHOOK', /Secret account-service has no key CLERK_WEBHOOK/],
+  ['an optional Secret key made required while the Secret lacks it', 'deploy/k8s/account-service.yaml', 'key: GOOGLE_CLIENT_ID, optional: true', 'key: GOOGLE_CLIENT_ID', /Secret account-service has no key GOOGLE_CLIENT_ID/],
   ['more refreshers than partitions', 'deploy/k8s/token-refresher.yaml', 'maxReplicas: 32', 'maxReplicas: 40', /maxReplicas 40 > 32 partitions/],
   ['a schema violation', 'deploy/k8s/account-service.yaml', 'containerPort: 8080', 'containerPort: "http"', /schema: .*containerPort must be integer/],
   ['a Service selecting nothing', 'deploy/k8s/auth-gateway.yaml', 'spec:\n  selector:\n    app.kubernetes.io/name: auth-gateway', 'spec:\n  selector:\n    app.kubernetes.io/name: auth-gatewy', /Service\/auth-gateway: selects no Deployment/],
