@@ -1,7 +1,6 @@
 package com.adsconnect.account.connection;
 
 import com.adsconnect.account.audit.RequestOrigin;
-import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.provider.Provider;
 import com.adsconnect.account.security.SignedInUser;
 import java.util.List;
@@ -55,11 +54,7 @@ class ConnectionController {
     /** Step 2: the front end posts what Amazon redirected back with. */
     @PostMapping("/callback")
     Mono<ConnectionView> callback(Mono<SignedInUser> signedIn, @RequestBody CallbackRequest request, ServerWebExchange exchange) {
-        if (request.state() == null || request.state().isBlank()) {
-            return Mono.error(ApiProblem.invalidField("state", "is required"));
-        }
-        return signedIn
-                .flatMap(user -> service.complete(user.id(), request.code(), request.state(), RequestOrigin.of(exchange.getRequest())));
+        return service.complete(signedIn, request.code(), request.state(), RequestOrigin.of(exchange.getRequest()));
     }
 
     @GetMapping

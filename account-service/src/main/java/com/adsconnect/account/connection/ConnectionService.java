@@ -86,7 +86,19 @@ class ConnectionService {
      * Completes an authorization: the state is consumed first (single use even when what follows
      * fails), then the code is exchanged and the profiles listed, then everything is stored.
      */
-    Mono<ConnectionView> complete(String userId, String code, String state, RequestOrigin origin) {
+    /**
+     * Step 2 for either route (the Amazon alias's and the integrations'): a request without a state
+     * is refused before the user is even resolved.
+     */
+    Mono<ConnectionView> complete(Mono<com.adsconnect.account.security.SignedInUser> signedIn, String code, String state,
+            RequestOrigin origin) {
+        if (state == null || state.isBlank()) {
+            return Mono.error(ApiProblem.invalidField("state", "is required"));
+        }
+        return signedIn.flatMap(user -> complete(user.id(), code, state, origin));
+    }
+
+    private Mono<ConnectionView> complete(String userId, String code, String state, RequestOrigin origin) {
         if (code == null || code.isBlank() || code.length() > 2048) {
             return Mono.error(ApiProblem.invalidField("code", "is required"));
         }
@@ -109,11 +121,7 @@ class ConnectionService {
      * do its job is never stored. The user is told which scopes to grant.
      */
     private Mono<ProviderTokens> requireScopes(ProviderAdapter adapter, String region, ProviderTokens tokens) {
-        if (tokens.grantedScopes() == null) {
-            return Mono.just(tokens);
-        }
-        java.util.Set<String> missing = new java.util.TreeSet<>(adapter.requiredScopes());
-        missing.removeAll(tokens.grantedScopes());
+        java.util.Set<String> missing = adapter.missingScopes(tokens.grantedScopes());
         if (missing.isEmpty()) {
             return Mono.just(tokens);
         }
@@ -203,7 +211,7 @@ class ConnectionService {
     /** The view of a connection, its scopes compared with what its provider requires. */
     ConnectionView view(Connection connection, List<AdvertisingProfile> profiles) {
         return ConnectionView.of(connection, profiles, providers.find(connection.provider())
-                .map(ProviderAdapter::requiredScopes).orElse(java.util.Set.of()));
+                .map(adapter -> adapter.missingScopes(connection.grantedScopes())).orElse(java.util.Set.of()));
     }
 
     Mono<ConnectionView> get(String userId, UUID id) {

@@ -4,7 +4,6 @@ import com.adsconnect.account.provider.AdvertisingProfile;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -42,19 +41,9 @@ public record ConnectionView(
     public record Scopes(Set<String> granted, Set<String> missing) {
     }
 
-    /** The scopes of {@code required} that a connection was not granted; empty when it was not told. */
-    static Set<String> missingScopes(Connection connection, Set<String> required) {
-        if (connection.grantedScopes() == null) {
-            return Set.of();
-        }
-        Set<String> missing = new TreeSet<>(required);
-        missing.removeAll(connection.grantedScopes());
-        return missing;
-    }
-
-    static ConnectionView of(Connection connection, List<AdvertisingProfile> profiles, Set<String> requiredScopes) {
+    /** @param missing the required scopes the connection was not granted ({@code ProviderAdapter.missingScopes}) */
+    static ConnectionView of(Connection connection, List<AdvertisingProfile> profiles, Set<String> missing) {
         String provider = connection.provider().displayName();
-        Set<String> missing = missingScopes(connection, requiredScopes);
         String warning = switch (connection.status()) {
             case REAUTH_REQUIRED -> provider + " no longer accepts this connection. Reconnect it to resume syncing.";
             case REFRESH_FAILING -> provider + " is not answering token refreshes; retrying automatically.";

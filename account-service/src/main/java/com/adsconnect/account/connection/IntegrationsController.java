@@ -85,10 +85,7 @@ class IntegrationsController {
     @PostMapping("/callback")
     Mono<ConnectionView> callback(Mono<SignedInUser> signedIn, @RequestBody ConnectionController.CallbackRequest request,
             ServerWebExchange exchange) {
-        if (request.state() == null || request.state().isBlank()) {
-            return Mono.error(ApiProblem.invalidField("state", "is required"));
-        }
-        return signedIn.flatMap(user -> service.complete(user.id(), request.code(), request.state(), RequestOrigin.of(exchange.getRequest())));
+        return service.complete(signedIn, request.code(), request.state(), RequestOrigin.of(exchange.getRequest()));
     }
 
     @GetMapping("/{id}")

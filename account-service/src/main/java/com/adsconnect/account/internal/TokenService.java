@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import org.springframework.http.HttpHeaders;
@@ -128,14 +127,11 @@ class TokenService {
 
     private Mono<TokenResponse> respond(Connection connection, String profileId) {
         ProviderAdapter adapter = providers.get(connection.provider());
-        Set<String> missing = new TreeSet<>(adapter.requiredScopes());
-        if (connection.grantedScopes() != null) {
-            missing.removeAll(connection.grantedScopes());
-            if (!missing.isEmpty()) {
-                return Mono.error(new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.CONNECTION_MISSING_SCOPES, "Connection lacks scopes",
-                        "The user did not grant every scope this connection needs; they have to reconnect it and grant them.",
-                        Map.of("connectionId", connection.id().toString(), "missingScopes", List.copyOf(missing))));
-            }
+        Set<String> missing = adapter.missingScopes(connection.grantedScopes());
+        if (!missing.isEmpty()) {
+            return Mono.error(new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.CONNECTION_MISSING_SCOPES, "Connection lacks scopes",
+                    "The user did not grant every scope this connection needs; they have to reconnect it and grant them.",
+                    Map.of("connectionId", connection.id().toString(), "missingScopes", List.copyOf(missing))));
         }
         return connections.tokens(connection.id())
                 .switchIfEmpty(Mono.error(() -> new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.CONNECTION_NOT_USABLE,

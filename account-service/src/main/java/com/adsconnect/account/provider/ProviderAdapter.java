@@ -35,6 +35,16 @@ public interface ProviderAdapter {
     /** The scopes a connection needs; one granted fewer is flagged, not silently used. */
     Set<String> requiredScopes();
 
+    /** The required scopes that {@code granted} lacks, sorted; none when what was granted is not known (null). */
+    default Set<String> missingScopes(Set<String> granted) {
+        if (granted == null) {
+            return Set.of();
+        }
+        Set<String> missing = new java.util.TreeSet<>(requiredScopes());
+        missing.removeAll(granted);
+        return missing;
+    }
+
     /** The URL the browser is sent to; {@code codeChallenge} is null when PKCE is off. */
     URI authorizationUrl(String region, String state, String codeChallenge);
 
