@@ -790,7 +790,7 @@ for (const module of ['account-service', 'auth-gateway', 'token-refresher']) {
   }
 }
 const wellKnown = /^(http_server_requests_seconds_(count|sum|max|bucket)|resilience4j_circuitbreaker_[a-z_]+|up|jvm_[a-z_]+|spring_cloud_gateway_requests_seconds_(count|sum|max))$/;
-const ours = /^(gateway|refresher|outbox|token_vault)_/;
+const ours = /^(gateway|refresher|outbox|token_vault|notifications)_/;
 const metricKnown = (metric) => {
   if (wellKnown.test(metric)) return true;
   for (const [name, kind] of meters) {

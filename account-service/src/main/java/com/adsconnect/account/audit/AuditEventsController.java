@@ -2,8 +2,6 @@ package com.adsconnect.account.audit;
 
 import com.adsconnect.account.paging.CursorPage;
 import com.adsconnect.account.security.SignedInUser;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -30,30 +28,9 @@ class AuditEventsController {
             @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String cursor) {
         int pageSize = CursorPage.pageSize(limit, MAX_LIMIT);
-        Long before;
-        try {
-            before = cursor == null ? null : decodeCursor(cursor);
-        } catch (IllegalArgumentException e) {
-            return Mono.error(CursorPage.invalidCursor());
-        }
+        Long before = cursor == null ? null : CursorPage.idOf("a", cursor);
         return signedIn
                 .flatMap(user -> auditLog.page(user.id(), pageSize + 1, before))
-                .map(events -> CursorPage.of(events, pageSize, event -> encodeCursor(Long.parseLong(event.id()))));
-    }
-
-    static String encodeCursor(long id) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("a:" + id).getBytes(StandardCharsets.US_ASCII));
-    }
-
-    static long decodeCursor(String cursor) {
-        String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
-        if (!decoded.startsWith("a:")) {
-            throw new IllegalArgumentException("not an audit cursor");
-        }
-        long id = Long.parseLong(decoded.substring(2));
-        if (id <= 0) {
-            throw new IllegalArgumentException("not an audit cursor");
-        }
-        return id;
+                .map(events -> CursorPage.of(events, pageSize, event -> CursorPage.idCursor("a", Long.parseLong(event.id()))));
     }
 }

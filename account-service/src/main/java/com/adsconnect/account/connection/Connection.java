@@ -10,6 +10,9 @@ import java.util.UUID;
  *
  * @param label         what the user calls it; null: unnamed
  * @param grantedScopes the scopes the provider granted; null where it was not told
+ * @param failingSince  when its refreshes began failing; null unless REFRESH_FAILING
+ * @param refreshTokenExpiresAt when the refresh token itself stops working, where the provider says
+ *                      (Google's time-based access); null: no known end
  */
 public record Connection(
         UUID id,
@@ -26,5 +29,7 @@ public record Connection(
         Instant updatedAt,
         Instant disconnectedAt,
         String label,
-        Set<String> grantedScopes) {
+        Set<String> grantedScopes,
+        Instant failingSince,
+        Instant refreshTokenExpiresAt) {
 }

@@ -30,7 +30,7 @@ import reactor.core.publisher.Mono;
  * goes through {@link ConnectionLifecycle}.
  */
 @Service
-class ConnectionService {
+public class ConnectionService {
 
     private final ProviderRegistry providers;
     private final OAuthStates states;
@@ -144,7 +144,7 @@ class ConnectionService {
         }
         // a provider that does not say what it granted (Login with Amazon) granted what was asked
         ProviderTokens granted = tokens.grantedScopes() != null ? tokens
-                : new ProviderTokens(tokens.accessToken(), tokens.refreshToken(), tokens.expiresIn(), adapter.requiredScopes());
+                : tokens.withGrantedScopes(adapter.requiredScopes());
         Instant expiresAt = Instant.now().plus(tokens.expiresIn());
         // the user may have been deleted while the provider answered: then nothing is stored
         Mono<ConnectionView> work = accountHolders.holdAgainstDeletion(userId)
@@ -174,7 +174,7 @@ class ConnectionService {
     }
 
     /** The user's connections of every provider, or of one ({@code provider} not null), oldest first. */
-    Mono<List<ConnectionView>> list(String userId, Provider provider) {
+    public Mono<List<ConnectionView>> list(String userId, Provider provider) {
         return connections.listForUser(userId)
                 .filter(connection -> provider == null || connection.provider() == provider)
                 .collectList()

@@ -30,7 +30,8 @@ public class ConnectionStore {
 
     public static final String COLUMNS = """
             id, user_id, provider, region, account_key, status, access_token_expires_at, last_refreshed_at,
-            last_error_code, last_error_at, created_at, updated_at, disconnected_at, label, granted_scopes""";
+            last_error_code, last_error_at, created_at, updated_at, disconnected_at, label, granted_scopes, failing_since,
+            refresh_token_expires_at""";
 
     private static final String PREFIXED_COLUMNS = String.join(", ", java.util.Arrays.stream(COLUMNS.split(","))
             .map(column -> "c." + column.strip()).toList());
@@ -70,31 +71,35 @@ public class ConnectionStore {
     }
 
     Mono<Connection> insertActive(UUID id, String userId, Provider provider, String region, String accountKey,
-            Instant accessTokenExpiresAt, java.util.Set<String> grantedScopes) {
+            Instant accessTokenExpiresAt, java.util.Set<String> grantedScopes, Instant refreshTokenExpiresAt) {
         return db.sql("""
                         INSERT INTO connections (id, user_id, provider, region, account_key, status,
-                            access_token_expires_at, last_refreshed_at, granted_scopes)
-                        VALUES (:id, :userId, :provider, :region, :accountKey, 'ACTIVE', :expiresAt, now(), :scopes)
+                            access_token_expires_at, last_refreshed_at, granted_scopes, refresh_token_expires_at)
+                        VALUES (:id, :userId, :provider, :region, :accountKey, 'ACTIVE', :expiresAt, now(), :scopes, :refreshExpiresAt)
                         RETURNING""" + " " + COLUMNS)
                 .bind("id", id).bind("userId", userId).bind("provider", provider.name()).bind("region", region)
                 .bind("accountKey", accountKey).bind("expiresAt", accessTokenExpiresAt.atOffset(ZoneOffset.UTC))
                 .bind("scopes", Parameter.fromOrEmpty(scopes(grantedScopes), String.class))
+                .bind("refreshExpiresAt", Parameter.fromOrEmpty(offset(refreshTokenExpiresAt), OffsetDateTime.class))
                 .map(ConnectionStore::toConnection).one();
     }
 
     /** Fresh tokens from a (re)authorization: the connection is healthy again whatever it was. */
-    Mono<Connection> markAuthorized(UUID id, Instant accessTokenExpiresAt, java.util.Set<String> grantedScopes) {
+    Mono<Connection> markAuthorized(UUID id, Instant accessTokenExpiresAt, java.util.Set<String> grantedScopes,
+            Instant refreshTokenExpiresAt) {
         return db.sql("""
                         UPDATE connections SET status = 'ACTIVE', access_token_expires_at = :expiresAt, granted_scopes = :scopes,
                             last_refreshed_at = now(), last_error_code = NULL, last_error_at = NULL,
                             disconnected_at = NULL, updated_at = now(), version = version + 1,
                             -- new tokens: a refresh still running for the old ones must not land
                             lease_generation = lease_generation + 1, lease_expires_at = NULL, lease_taken_at = NULL,
-                            refresh_failures = 0, next_refresh_at = NULL
+                            refresh_failures = 0, next_refresh_at = NULL, failing_since = NULL,
+                            refresh_token_expires_at = :refreshExpiresAt
                         WHERE id = :id
                         RETURNING""" + " " + COLUMNS)
                 .bind("id", id).bind("expiresAt", accessTokenExpiresAt.atOffset(ZoneOffset.UTC))
                 .bind("scopes", Parameter.fromOrEmpty(scopes(grantedScopes), String.class))
+                .bind("refreshExpiresAt", Parameter.fromOrEmpty(offset(refreshTokenExpiresAt), OffsetDateTime.class))
                 .map(ConnectionStore::toConnection).one();
     }
 
@@ -320,23 +325,25 @@ public class ConnectionStore {
     }
 
     /** Refreshed, still ACTIVE: new expiry (seconds from now), failures and lease cleared; many connections, one statement. */
-    Mono<Void> markRefreshed(UUID[] connectionIds, Long[] expiresInSeconds) {
+    Mono<Void> markRefreshed(UUID[] connectionIds, Long[] expiresInSeconds, Long[] refreshTokenExpiresInSeconds) {
         return db.sql("""
                         UPDATE connections c SET status = 'ACTIVE',
                             access_token_expires_at = now() + r.expires_in * interval '1 second',
+                            refresh_token_expires_at = coalesce(now() + r.refresh_expires_in * interval '1 second', c.refresh_token_expires_at),
                             last_refreshed_at = now(), last_error_code = NULL, last_error_at = NULL,
                             refresh_failures = 0, next_refresh_at = NULL,
                             lease_expires_at = NULL, updated_at = now(), version = version + 1
-                          FROM unnest(:ids::uuid[], :expiresIn::bigint[]) AS r(id, expires_in)
+                          FROM unnest(:ids::uuid[], :expiresIn::bigint[], :refreshExpiresIn::bigint[]) AS r(id, expires_in, refresh_expires_in)
                          WHERE c.id = r.id""")
                 .bind("ids", connectionIds)
                 .bind("expiresIn", expiresInSeconds)
+                .bind("refreshExpiresIn", refreshTokenExpiresInSeconds)
                 .then();
     }
 
     /** A refresh outcome for one connection: status, expiry (kept when null), error, failures, backoff; the lease cleared. */
     Mono<Connection> updateRefreshOutcome(UUID id, ConnectionStatus status, Instant accessTokenExpiresAt, String errorCode,
-            int failures, Instant nextRefreshAt) {
+            int failures, Instant nextRefreshAt, Long refreshTokenExpiresInSeconds) {
         boolean success = status == ConnectionStatus.ACTIVE;
         return db.sql("""
                         UPDATE connections SET status = :status,
@@ -345,6 +352,9 @@ public class ConnectionStore {
                             last_error_code = :errorCode,
                             last_error_at = CASE WHEN :success THEN NULL ELSE now() END,
                             refresh_failures = :failures, next_refresh_at = :nextRefreshAt,
+                            failing_since = CASE WHEN :status = 'REFRESH_FAILING' THEN coalesce(failing_since, now()) END,
+                            refresh_token_expires_at = coalesce(now() + :refreshExpiresIn::bigint * interval '1 second',
+                                refresh_token_expires_at),
                             lease_expires_at = NULL, updated_at = now(), version = version + 1
                         WHERE id = :id
                         RETURNING""" + " " + COLUMNS)
@@ -356,6 +366,7 @@ public class ConnectionStore {
                 .bind("failures", failures)
                 .bind("nextRefreshAt", Parameter.fromOrEmpty(nextRefreshAt == null ? null : nextRefreshAt.atOffset(ZoneOffset.UTC),
                         OffsetDateTime.class))
+                .bind("refreshExpiresIn", Parameter.fromOrEmpty(refreshTokenExpiresInSeconds, Long.class))
                 .bind("id", id)
                 .map(ConnectionStore::toConnection)
                 .one();
@@ -474,7 +485,7 @@ public class ConnectionStore {
         return db.sql("DELETE FROM connection_tokens WHERE connection_id = :id").bind("id", id).then()
                 .then(db.sql("""
                                 UPDATE connections SET status = 'DISCONNECTED', disconnected_at = now(),
-                                    access_token_expires_at = NULL, updated_at = now(), version = version + 1,
+                                    access_token_expires_at = NULL, updated_at = now(), version = version + 1, failing_since = NULL,
                                     lease_generation = lease_generation + 1, lease_expires_at = NULL, lease_taken_at = NULL
                                 WHERE id = :id
                                 RETURNING""" + " " + COLUMNS)
@@ -526,7 +537,9 @@ public class ConnectionStore {
                 instant(row.get("updated_at", OffsetDateTime.class)),
                 instant(row.get("disconnected_at", OffsetDateTime.class)),
                 row.get("label", String.class),
-                scopes(row.get("granted_scopes", String.class)));
+                scopes(row.get("granted_scopes", String.class)),
+                instant(row.get("failing_since", OffsetDateTime.class)),
+                instant(row.get("refresh_token_expires_at", OffsetDateTime.class)));
     }
 
     private static java.util.Set<String> scopes(String stored) {
@@ -535,6 +548,10 @@ public class ConnectionStore {
 
     private static String scopes(java.util.Set<String> granted) {
         return granted == null ? null : String.join(" ", new java.util.TreeSet<>(granted));
+    }
+
+    private static OffsetDateTime offset(Instant value) {
+        return value == null ? null : value.atOffset(ZoneOffset.UTC);
     }
 
     private static Instant instant(OffsetDateTime value) {

@@ -24,9 +24,12 @@ public record ConnectionView(
         Instant disconnectedAt) {
 
     /**
+     * @param refreshTokenExpiresAt when the grant itself ends, where the provider says (Google's
+     *                              time-based access); null: no known end
      * @param warning set when the user has to act (reconnect, grant a scope), in words the UI can show
      */
-    public record Health(Instant accessTokenExpiresAt, Instant lastRefreshedAt, LastError lastError, String warning) {
+    public record Health(Instant accessTokenExpiresAt, Instant lastRefreshedAt, Instant refreshTokenExpiresAt, LastError lastError,
+            String warning) {
     }
 
     /** The provider's error code (for example {@code invalid_grant}) and when it happened. */
@@ -41,20 +44,27 @@ public record ConnectionView(
     public record Scopes(Set<String> granted, Set<String> missing) {
     }
 
+    /** A grant ending within this is shown as a warning (as the notification warns ahead of it). */
+    private static final java.time.Duration GRANT_ENDING = java.time.Duration.ofDays(7);
+
     /** @param missing the required scopes the connection was not granted ({@code ProviderAdapter.missingScopes}) */
     static ConnectionView of(Connection connection, List<AdvertisingProfile> profiles, Set<String> missing) {
         String provider = connection.provider().displayName();
         String warning = switch (connection.status()) {
             case REAUTH_REQUIRED -> provider + " no longer accepts this connection. Reconnect it to resume syncing.";
             case REFRESH_FAILING -> provider + " is not answering token refreshes; retrying automatically.";
-            case ACTIVE -> missing.isEmpty() ? null
-                    : "This connection lacks permissions it needs (" + String.join(", ", missing) + "). Reconnect it and grant them.";
+            case ACTIVE -> !missing.isEmpty()
+                    ? "This connection lacks permissions it needs (" + String.join(", ", missing) + "). Reconnect it and grant them."
+                    : connection.refreshTokenExpiresAt() != null && connection.refreshTokenExpiresAt().isBefore(Instant.now().plus(GRANT_ENDING))
+                    ? "The access granted to " + provider + " ends at " + connection.refreshTokenExpiresAt() + ". Reconnect it before then."
+                    : null;
             case DISCONNECTED -> null;
         };
         LastError lastError = connection.lastErrorCode() == null ? null
                 : new LastError(connection.lastErrorCode(), connection.lastErrorAt());
         return new ConnectionView(connection.id(), connection.provider().name(), connection.label(), connection.region(),
-                connection.status(), new Health(connection.accessTokenExpiresAt(), connection.lastRefreshedAt(), lastError, warning),
+                connection.status(), new Health(connection.accessTokenExpiresAt(), connection.lastRefreshedAt(),
+                connection.refreshTokenExpiresAt(), lastError, warning),
                 new Scopes(connection.grantedScopes(), missing), profiles, connection.createdAt(), connection.updatedAt(),
                 connection.disconnectedAt());
     }

@@ -1,6 +1,8 @@
 package com.adsconnect.account.paging;
 
 import com.adsconnect.account.problem.ApiProblem;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.function.Function;
 
@@ -25,6 +27,46 @@ public record CursorPage<T>(List<T> items, String nextCursor) {
             throw ApiProblem.invalidField("limit", "must be between 1 and " + max);
         }
         return size;
+    }
+
+    /** The opaque cursor of a list ordered by a numeric id; {@code kind} tells lists' cursors apart. */
+    public static String idCursor(String kind, long id) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((kind + ":" + id).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The id in a cursor of {@link #idCursor}, or an invalid-cursor problem. */
+    public static long idOf(String kind, String cursor) {
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
+            if (!decoded.startsWith(kind + ":")) {
+                throw invalidCursor();
+            }
+            long id = Long.parseLong(decoded.substring(kind.length() + 1));
+            if (id <= 0) {
+                throw invalidCursor();
+            }
+            return id;
+        } catch (IllegalArgumentException e) {
+            throw invalidCursor();
+        }
+    }
+
+    /** The opaque cursor of a list ordered by something else than one id ({@code value}: the list's own encoding). */
+    public static String cursor(String kind, String value) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((kind + ":" + value).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The value in a cursor of {@link #cursor}, or an invalid-cursor problem. */
+    public static String valueOf(String kind, String cursor) {
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (!decoded.startsWith(kind + ":")) {
+                throw invalidCursor();
+            }
+            return decoded.substring(kind.length() + 1);
+        } catch (IllegalArgumentException e) {
+            throw invalidCursor();
+        }
     }
 
     public static ApiProblem invalidCursor() {

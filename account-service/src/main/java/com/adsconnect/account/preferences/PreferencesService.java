@@ -4,6 +4,7 @@ import com.adsconnect.account.audit.Actor;
 import com.adsconnect.account.audit.AuditEntry;
 import com.adsconnect.account.audit.AuditLog;
 import com.adsconnect.account.audit.RequestOrigin;
+import com.adsconnect.account.notification.UnsubscribeLinks;
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.user.UserStore;
 import java.util.List;
@@ -22,7 +23,7 @@ import tools.jackson.databind.JsonNode;
  * event in one transaction.
  */
 @Service
-class PreferencesService {
+public class PreferencesService {
 
     private final PreferencesStore store;
     private final PreferencesSchema schema;
@@ -39,7 +40,7 @@ class PreferencesService {
         this.transaction = transaction;
     }
 
-    Mono<PreferencesView> get(String userId) {
+    public Mono<PreferencesView> get(String userId) {
         return store.current(userId)
                 .map(stored -> new PreferencesView(PreferencesSchema.CURRENT_VERSION, stored.revision(), stored.updatedAt(),
                         schema.read(stored.schemaVersion(), stored.document())))
@@ -48,6 +49,18 @@ class PreferencesService {
 
     Mono<PreferencesView> patch(String userId, JsonNode patch, RequestOrigin origin) {
         return change(userId, origin, "preferences.updated", "UPDATE", current -> schema.patch(current, patch));
+    }
+
+    /** An unsubscribe link: the one kind of email it names turned off (nothing else changes). */
+    Mono<PreferencesView> unsubscribe(String userId, UnsubscribeLinks.Topic topic, RequestOrigin origin) {
+        return change(userId, origin, "preferences.unsubscribed", "UPDATE", current -> {
+            Preferences.Notifications n = current.notifications();
+            Preferences.Notifications off = switch (topic) {
+                case CONNECTION_ALERTS -> new Preferences.Notifications(n.channels(), false, n.weeklyReport(), n.productUpdates());
+                case WEEKLY_REPORT -> new Preferences.Notifications(n.channels(), n.connectionAlerts(), false, n.productUpdates());
+            };
+            return new Preferences(current.theme(), current.locale(), current.timeZone(), off, current.assistant(), current.dashboard());
+        });
     }
 
     Mono<PreferencesView> reset(String userId, RequestOrigin origin) {

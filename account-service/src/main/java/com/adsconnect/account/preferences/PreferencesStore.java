@@ -89,6 +89,40 @@ class PreferencesStore {
     record HistoryRow(int revision, int schemaVersion, JsonNode document, String change, OffsetDateTime changedAt) {
     }
 
+    /** A user's address and stored preferences (null: all defaults). */
+    record UserWithPreferences(String userId, String email, boolean deleted, Instant createdAt, StoredPreferences preferences) {
+    }
+
+    Mono<UserWithPreferences> userWithPreferences(String userId) {
+        return db.sql("""
+                        SELECT u.id, u.email, u.deleted_at IS NOT NULL AS deleted, u.created_at, p.schema_version, p.document, p.revision, p.updated_at
+                        FROM users u LEFT JOIN user_preferences p ON p.user_id = u.id
+                        WHERE u.id = :userId""")
+                .bind("userId", userId)
+                .map(this::toUserWithPreferences)
+                .one();
+    }
+
+    /** Users not deleted, by id, after {@code afterUserId}, with their stored preferences. */
+    Flux<UserWithPreferences> usersWithPreferences(String afterUserId, int limit) {
+        return db.sql("""
+                        SELECT u.id, u.email, false AS deleted, u.created_at, p.schema_version, p.document, p.revision, p.updated_at
+                        FROM users u LEFT JOIN user_preferences p ON p.user_id = u.id
+                        WHERE u.deleted_at IS NULL AND u.id > :after
+                        ORDER BY u.id
+                        LIMIT :limit""")
+                .bind("after", afterUserId == null ? "" : afterUserId)
+                .bind("limit", limit)
+                .map(this::toUserWithPreferences)
+                .all();
+    }
+
+    private UserWithPreferences toUserWithPreferences(Readable row) {
+        return new UserWithPreferences(row.get("id", String.class), row.get("email", String.class), row.get("deleted", Boolean.class),
+                row.get("created_at", OffsetDateTime.class).toInstant(),
+                row.get("schema_version", Integer.class) == null ? null : toStored(row));
+    }
+
     private StoredPreferences toStored(Readable row) {
         return new StoredPreferences(row.get("schema_version", Integer.class),
                 json.readTree(row.get("document", Json.class).asString()),

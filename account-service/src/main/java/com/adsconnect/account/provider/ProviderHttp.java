@@ -144,6 +144,9 @@ public final class ProviderHttp {
         }
     }
 
+    /** Longer than any provider grants (a refresh token lifetime beyond it is not believed). */
+    private static final Duration MAX_REFRESH_TOKEN_LIFETIME = Duration.ofDays(3660);
+
     private ProviderTokens toTokens(Answer answer) {
         if (!answer.status().is2xxSuccessful()) {
             throw oauthFailure(answer);
@@ -160,7 +163,15 @@ public final class ProviderHttp {
             throw unavailable(provider.displayName() + "'s token lifetime is implausible");
         }
         String scope = text(node, "scope");
-        return new ProviderTokens(access, refresh, Duration.ofSeconds(expiresIn), scope == null ? null : scopes(scope));
+        return new ProviderTokens(access, refresh, Duration.ofSeconds(expiresIn), scope == null ? null : scopes(scope),
+                refreshTokenLifetime(node));
+    }
+
+    /** The refresh token's own lifetime ({@code refresh_token_expires_in}), where the answer gives a plausible one. */
+    private static Duration refreshTokenLifetime(JsonNode node) {
+        JsonNode lifetime = node.path("refresh_token_expires_in");
+        long seconds = lifetime.isNumber() ? lifetime.asLong() : 0;
+        return seconds > 0 && seconds <= MAX_REFRESH_TOKEN_LIFETIME.toSeconds() ? Duration.ofSeconds(seconds) : null;
     }
 
     /** A space-separated scope list as a sorted set. */

@@ -34,6 +34,9 @@ import reactor.core.publisher.Mono;
 @Service
 public class RefreshCoordinator {
 
+    /** Ten years: a refresh token lifetime beyond it is not believed. */
+    static final long MAX_REFRESH_TOKEN_LIFETIME_SECONDS = 3660L * 86_400;
+
     public enum Reason { EXPIRING, KEEP_ALIVE, URGENT }
 
     public enum Outcome { SUCCESS, TRANSIENT_FAILURE, PERMANENT_FAILURE }
@@ -50,10 +53,17 @@ public class RefreshCoordinator {
     /**
      * A refresher's report. Tokens are null unless {@code outcome} is SUCCESS; {@code refreshToken}
      * only if the provider rotated it. {@code retryAfterSeconds}: the provider asked to be left
-     * alone this long (a transient failure's Retry-After).
+     * alone this long (a transient failure's Retry-After). {@code refreshTokenExpiresInSeconds}: the
+     * refresh token's own remaining lifetime, where the provider said (Google's time-based access).
      */
     public record Report(UUID connectionId, long generation, Outcome outcome, String accessToken, Long expiresInSeconds,
-            String refreshToken, String errorCode, Long retryAfterSeconds) {
+            String refreshToken, String errorCode, Long retryAfterSeconds, Long refreshTokenExpiresInSeconds) {
+
+        public Report(UUID connectionId, long generation, Outcome outcome, String accessToken, Long expiresInSeconds,
+                String refreshToken, String errorCode, Long retryAfterSeconds) {
+            this(connectionId, generation, outcome, accessToken, expiresInSeconds, refreshToken, errorCode, retryAfterSeconds, null);
+        }
+
         @Override
         public String toString() {
             return "Report[connectionId=" + connectionId + ", generation=" + generation + ", outcome=" + outcome
@@ -229,6 +239,10 @@ public class RefreshCoordinator {
         if (report.retryAfterSeconds() != null && report.retryAfterSeconds() < 0) {
             return "retryAfterSeconds must not be negative";
         }
+        if (report.refreshTokenExpiresInSeconds() != null
+                && (report.refreshTokenExpiresInSeconds() <= 0 || report.refreshTokenExpiresInSeconds() > MAX_REFRESH_TOKEN_LIFETIME_SECONDS)) {
+            return "refreshTokenExpiresInSeconds must be between 1 and " + MAX_REFRESH_TOKEN_LIFETIME_SECONDS;
+        }
         if (report.outcome() == Outcome.SUCCESS && (report.accessToken() == null || report.accessToken().isBlank()
                 || report.expiresInSeconds() == null || report.expiresInSeconds() <= 0 || report.expiresInSeconds() > 86_400)) {
             return "a success needs accessToken and expiresInSeconds (1..86400)";
@@ -291,7 +305,8 @@ public class RefreshCoordinator {
 
     private static ConnectionLifecycle.Refreshed refreshed(Report report, String owner) {
         return new ConnectionLifecycle.Refreshed(report.connectionId(), owner, report.generation(), report.accessToken(),
-                report.expiresInSeconds(), report.rotatesRefreshToken() ? report.refreshToken() : null);
+                report.expiresInSeconds(), report.rotatesRefreshToken() ? report.refreshToken() : null,
+                report.refreshTokenExpiresInSeconds());
     }
 
     /** One report, its connection locked already by this transaction. */

@@ -1,6 +1,8 @@
 package com.adsconnect.account.retention;
 
 import com.adsconnect.account.audit.AuditLog;
+import com.adsconnect.account.connection.ConnectionHistory;
+import com.adsconnect.account.notification.Notifications;
 import com.adsconnect.account.user.UserPurge;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -12,7 +14,8 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * Erases deleted users' personal data and drops old audit events and webhook ids. Every step is
+ * Erases deleted users' personal data and drops old audit events, webhook ids, connection
+ * history entries and notifications. Every step is
  * idempotent, so several replicas running it at once do no harm.
  */
 @Component
@@ -23,13 +26,18 @@ class RetentionJob {
     private final RetentionProperties retention;
     private final UserPurge userPurge;
     private final AuditLog auditLog;
+    private final ConnectionHistory connectionHistory;
+    private final Notifications notifications;
     private final DatabaseClient db;
     private final Clock clock;
 
-    RetentionJob(RetentionProperties retention, UserPurge userPurge, AuditLog auditLog, DatabaseClient db, Clock clock) {
+    RetentionJob(RetentionProperties retention, UserPurge userPurge, AuditLog auditLog, ConnectionHistory connectionHistory,
+            Notifications notifications, DatabaseClient db, Clock clock) {
         this.retention = retention;
         this.userPurge = userPurge;
         this.auditLog = auditLog;
+        this.connectionHistory = connectionHistory;
+        this.notifications = notifications;
         this.db = db;
         this.clock = clock;
     }
@@ -47,8 +55,12 @@ class RetentionJob {
                 .zipWith(db.sql("DELETE FROM processed_webhooks WHERE received_at < :cutoff")
                         .bind("cutoff", now.minus(retention.processedWebhooks()).atOffset(ZoneOffset.UTC))
                         .fetch().rowsUpdated())
-                .doOnNext(counts -> log.info("retention: purged {} users, deleted {} audit events and {} webhook ids",
-                        counts.getT1().getT1(), counts.getT1().getT2(), counts.getT2()))
+                .zipWith(connectionHistory.deleteOlderThan(now.minus(retention.connectionHistory()))
+                        .zipWith(notifications.deleteOlderThan(now.minus(retention.notifications()))))
+                .doOnNext(counts -> log.info("retention: purged {} users, deleted {} audit events, {} webhook ids, "
+                                + "{} connection history entries and {} notifications",
+                        counts.getT1().getT1().getT1(), counts.getT1().getT1().getT2(), counts.getT1().getT2(),
+                        counts.getT2().getT1(), counts.getT2().getT2()))
                 .onErrorResume(error -> {
                     log.warn("retention run failed; next run retries: {}", error.toString());
                     return Mono.empty();

@@ -92,6 +92,8 @@ class SecurityConfiguration {
                         .pathMatchers("/actuator/health/**", "/actuator/info", "/actuator/prometheus").permitAll()
                         // authenticated by its Svix signature, checked in the controller
                         .pathMatchers(HttpMethod.POST, "/webhooks/clerk").permitAll()
+                        // an email's unsubscribe link works without signing in: its token is signed
+                        .pathMatchers(HttpMethod.POST, "/api/v1/notifications/unsubscribe").permitAll()
                         .pathMatchers("/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**", "/webjars/**").permitAll()
                         .pathMatchers("/api/**").authenticated()
                         .anyExchange().denyAll())

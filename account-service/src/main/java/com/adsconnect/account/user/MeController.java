@@ -1,7 +1,6 @@
 package com.adsconnect.account.user;
 
 import com.adsconnect.account.audit.RequestOrigin;
-import com.adsconnect.account.connection.ConnectionStore;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -23,17 +22,17 @@ class MeController {
 
     private final CurrentUsers currentUsers;
     private final ProfileService profiles;
-    private final ConnectionStore connections;
+    private final ProfileViews views;
 
-    MeController(CurrentUsers currentUsers, ProfileService profiles, ConnectionStore connections) {
+    MeController(CurrentUsers currentUsers, ProfileService profiles, ProfileViews views) {
         this.currentUsers = currentUsers;
         this.profiles = profiles;
-        this.connections = connections;
+        this.views = views;
     }
 
     @GetMapping
     Mono<ProfileView> me(@AuthenticationPrincipal Jwt token, ServerWebExchange exchange) {
-        return currentUsers.require(token, exchange).flatMap(this::view);
+        return currentUsers.require(token, exchange).flatMap(views::of);
     }
 
     /** JSON Merge Patch (RFC 7396) of {@code displayName}, {@code companyName}, {@code jobTitle}. */
@@ -41,11 +40,7 @@ class MeController {
     Mono<ProfileView> patch(@AuthenticationPrincipal Jwt token, @RequestBody JsonNode patch, ServerWebExchange exchange) {
         return currentUsers.require(token, exchange)
                 .flatMap(user -> profiles.patch(user.id(), patch, RequestOrigin.of(exchange.getRequest())))
-                .flatMap(this::view);
-    }
-
-    private Mono<ProfileView> view(User user) {
-        return connections.countByStatus(user.id()).map(counts -> ProfileView.of(user, counts));
+                .flatMap(views::of);
     }
 
     /**

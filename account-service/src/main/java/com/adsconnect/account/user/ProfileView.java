@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * The profile as the front end shows it. {@code email}, names and image come from Clerk and are
  * changed there; {@code displayName}, {@code companyName} and {@code jobTitle} are edited here.
- * {@code connections} counts the user's connections by status, for the dashboard.
+ * {@code connections} counts the user's connections by status, for the dashboard;
+ * {@code unreadNotifications} the in-app notifications not read yet.
  */
 public record ProfileView(
         String id,
@@ -20,10 +21,12 @@ public record ProfileView(
         String jobTitle,
         Instant createdAt,
         Instant updatedAt,
-        Map<ConnectionStatus, Long> connections) {
+        Map<ConnectionStatus, Long> connections,
+        long unreadNotifications) {
 
-    static ProfileView of(User user, Map<ConnectionStatus, Long> connections) {
+    static ProfileView of(User user, Map<ConnectionStatus, Long> connections, long unreadNotifications) {
         return new ProfileView(user.id(), user.email(), user.firstName(), user.lastName(), user.imageUrl(),
-                user.displayName(), user.companyName(), user.jobTitle(), user.createdAt(), user.updatedAt(), connections);
+                user.displayName(), user.companyName(), user.jobTitle(), user.createdAt(), user.updatedAt(), connections,
+                unreadNotifications);
     }
 }

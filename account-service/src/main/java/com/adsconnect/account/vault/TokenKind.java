@@ -4,5 +4,7 @@ package com.adsconnect.account.vault;
 public enum TokenKind {
     ACCESS_TOKEN,
     REFRESH_TOKEN,
-    PKCE_VERIFIER
+    PKCE_VERIFIER,
+    /** A user's Slack incoming-webhook URL: whoever has it can post to the user's channel. */
+    SLACK_WEBHOOK_URL
 }

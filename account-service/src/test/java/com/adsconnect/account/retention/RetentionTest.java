@@ -8,6 +8,8 @@ import com.adsconnect.account.support.Db;
 import com.adsconnect.account.user.UserPurge;
 import com.adsconnect.testsupport.TestInfrastructureHandle;
 import com.adsconnect.account.audit.AuditLog;
+import com.adsconnect.account.connection.ConnectionHistory;
+import com.adsconnect.account.notification.Notifications;
 import com.adsconnect.account.support.MovableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,15 +37,31 @@ class RetentionTest {
     RetentionJob retentionJob;
 
     @Test
-    void oldAuditEventsAndWebhookIdsAreDeletedAndRecentOnesKept() {
+    void oldAuditEventsWebhookIdsHistoryAndNotificationsAreDeletedAndRecentOnesKept() {
         Db db = new Db(infrastructure);
         db.execute("INSERT INTO audit_events (user_id, actor_type, action, occurred_at) VALUES ('user_old', 'SYSTEM', 'x', now() - interval '401 days')");
         db.execute("INSERT INTO audit_events (user_id, actor_type, action, occurred_at) VALUES ('user_old', 'SYSTEM', 'y', now() - interval '399 days')");
         db.execute("INSERT INTO processed_webhooks (svix_id, event_type, received_at) VALUES ('msg_old', 'user.created', now() - interval '31 days')");
         db.execute("INSERT INTO processed_webhooks (svix_id, event_type, received_at) VALUES ('msg_new', 'user.created', now() - interval '29 days')");
 
+        db.execute("INSERT INTO users (id) VALUES ('user_old_history')");
+        db.execute("INSERT INTO connections (id, user_id, provider, region, account_key, status) "
+                + "VALUES ('00000000-0000-4000-8000-0000000a9ed0', 'user_old_history', 'AMAZON', 'NA', 'AOLD', 'ACTIVE')");
+        db.execute("INSERT INTO connection_history (connection_id, user_id, kind, status, day, occurred_at) VALUES "
+                + "('00000000-0000-4000-8000-0000000a9ed0', 'user_old_history', 'REFRESHED', 'ACTIVE', "
+                + "(now() - interval '91 days')::date, now() - interval '91 days'), "
+                + "('00000000-0000-4000-8000-0000000a9ed0', 'user_old_history', 'RECOVERED', 'ACTIVE', "
+                + "(now() - interval '89 days')::date, now() - interval '89 days')");
+        db.execute("INSERT INTO notifications (user_id, type, dedup_key, title, body, link, in_app, created_at) VALUES "
+                + "('user_old_history', 'connection.recovered', 'old', 't', 'b', '/integrations', true, now() - interval '181 days'), "
+                + "('user_old_history', 'connection.recovered', 'new', 't', 'b', '/integrations', true, now() - interval '179 days')");
+
         StepVerifier.create(retentionJob.run()).verifyComplete();
 
+        assertThat(db.string("SELECT string_agg(kind, ',') FROM connection_history WHERE user_id = 'user_old_history'"))
+                .as("retention.connection-history: 90d").isEqualTo("RECOVERED");
+        assertThat(db.string("SELECT string_agg(dedup_key, ',') FROM notifications WHERE user_id = 'user_old_history'"))
+                .as("retention.notifications: 180d").isEqualTo("new");
         assertThat(db.string("SELECT string_agg(action, ',') FROM audit_events WHERE user_id = 'user_old'")).isEqualTo("y");
         assertThat(db.string("SELECT string_agg(svix_id, ',') FROM processed_webhooks WHERE svix_id LIKE 'msg_%'")).isEqualTo("msg_new");
     }
@@ -57,6 +75,12 @@ class RetentionTest {
     @Autowired
     DatabaseClient databaseClient;
 
+    @Autowired
+    ConnectionHistory connectionHistory;
+
+    @Autowired
+    Notifications notifications;
+
     /** Spring builds a Mono-returning @Scheduled method's publisher once and subscribes to it on every run. */
     @Test
     void eachRunOfTheSamePublisherComputesItsCutOffsAnew() {
@@ -64,7 +88,7 @@ class RetentionTest {
         db.execute("INSERT INTO audit_events (user_id, actor_type, action, occurred_at) VALUES ('user_clock', 'SYSTEM', 'a', now() - interval '399 days')");
         db.execute("INSERT INTO processed_webhooks (svix_id, event_type, received_at) VALUES ('msg_clock', 'user.created', now() - interval '29 days')");
         MovableClock clock = new MovableClock();
-        Mono<Void> scheduled = new RetentionJob(retention, userPurge, auditLog, databaseClient, clock).run();
+        Mono<Void> scheduled = new RetentionJob(retention, userPurge, auditLog, connectionHistory, notifications, databaseClient, clock).run();
 
         StepVerifier.create(scheduled).verifyComplete();
         assertThat(db.count("SELECT count(*) FROM audit_events WHERE user_id = 'user_clock'")).isEqualTo(1);

@@ -4,8 +4,10 @@ import static com.adsconnect.testsupport.Infrastructure.AMAZON;
 import static com.adsconnect.testsupport.Infrastructure.CLERK;
 import static com.adsconnect.testsupport.Infrastructure.GOOGLE;
 import static com.adsconnect.testsupport.Infrastructure.KAFKA;
+import static com.adsconnect.testsupport.Infrastructure.MAIL;
 import static com.adsconnect.testsupport.Infrastructure.MICROSOFT;
 import static com.adsconnect.testsupport.Infrastructure.POSTGRES;
+import static com.adsconnect.testsupport.Infrastructure.SLACK;
 
 import com.adsconnect.testsupport.RealInfrastructure;
 import java.lang.annotation.ElementType;
@@ -18,15 +20,18 @@ import org.springframework.test.context.TestPropertySource;
 
 /**
  * A full account-service on a random port against its own PostgreSQL database and the sandbox
- * Clerk, Amazon, Google and Microsoft. The webhook secret is a fixed test secret ({@link TestWebhooks#SECRET}).
+ * Clerk, Amazon, Google and Microsoft, the test JVM's SMTP server and sandbox Slack. The webhook secret is a fixed test secret ({@link TestWebhooks#SECRET}).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"clerk.webhook-secret=" + TestWebhooks.SECRET, "retention.initial-delay=1h",
                 "token-vault.reencrypt-initial-delay=1h", "token-vault.keyset-file=" + AccountServiceTest.TEST_KEYSET,
-                // tests drive the scheduler themselves
-                "token-vault.scheduler-initial-delay=1h"})
+                // tests drive the scheduler, the notification sender and the weekly report themselves
+                "token-vault.scheduler-initial-delay=1h", "notifications.delivery-initial-delay=1h",
+                "notifications.weekly-report.initial-delay=1h",
+                // a burst is whatever is queued when a test runs the sender
+                "notifications.batch-window=0s"})
 @TestPropertySource(properties = {
         "internal-api.keys[0].name=reporting",
         "internal-api.keys[0].sha256=13ab35d9ac850ac963459d779aada04f23398c857fddb7f127335857f47e09f0",
@@ -42,7 +47,7 @@ import org.springframework.test.context.TestPropertySource;
         "internal-api.keys[3].sha256=255f973bce39ed92730c2585a4e36bc237de622b2bda1e6d37079152cc06abcb",
         "internal-api.keys[3].scopes=tokens:read"})
 @AutoConfigureWebTestClient
-@RealInfrastructure({POSTGRES, KAFKA, CLERK, AMAZON, GOOGLE, MICROSOFT})
+@RealInfrastructure({POSTGRES, KAFKA, CLERK, AMAZON, GOOGLE, MICROSOFT, MAIL, SLACK})
 public @interface AccountServiceTest {
 
     /** A test-only Tink keyset; production keysets come from Secrets. */

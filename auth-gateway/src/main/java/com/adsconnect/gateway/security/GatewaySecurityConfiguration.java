@@ -64,6 +64,8 @@ class GatewaySecurityConfiguration {
                 .addFilterAt(new SessionCookieFilter(Set.copyOf(gateway.allowedOrigins()), problems, meters), SecurityWebFiltersOrder.CSRF)
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers(HttpMethod.OPTIONS).permitAll()
+                        // an email's one-click unsubscribe (RFC 8058): its signed token is checked by account-service
+                        .pathMatchers(HttpMethod.POST, "/api/v1/notifications/unsubscribe").permitAll()
                         .pathMatchers("/api/**").authenticated()
                         .anyExchange().permitAll())
                 .oauth2ResourceServer(oauth2 -> oauth2

@@ -14,13 +14,14 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * The local run's secrets: a Tink keyset for the token vault, a Clerk webhook secret and two
- * service API keys (reporting with {@code tokens:read}, the refresher with {@code refresh:lease}),
+ * The local run's secrets: a Tink keyset for the token vault, a Clerk webhook secret, two
+ * service API keys (reporting with {@code tokens:read}, the refresher with {@code refresh:lease})
+ * and the key that signs unsubscribe links,
  * generated on the first run into the work directory (owner-only permissions) and reused after,
  * so that tokens stored by one run decrypt in the next. Local runs only: production gets both
  * from Secrets.
  */
-record DevSecrets(Path keysetFile, String webhookSecret, String readerApiKey, String refresherApiKey) {
+record DevSecrets(Path keysetFile, String webhookSecret, String readerApiKey, String refresherApiKey, String unsubscribeKey) {
 
     static DevSecrets in(Path workDir) {
         try {
@@ -35,8 +36,15 @@ record DevSecrets(Path keysetFile, String webhookSecret, String readerApiKey, St
                 new SecureRandom().nextBytes(secret);
                 write(webhook, "whsec_" + Base64.getEncoder().encodeToString(secret));
             }
+            Path unsubscribe = dir.resolve("unsubscribe-key");
+            if (!Files.exists(unsubscribe)) {
+                byte[] key = new byte[32];
+                new SecureRandom().nextBytes(key);
+                write(unsubscribe, Base64.getEncoder().encodeToString(key));
+            }
             return new DevSecrets(keyset, Files.readString(webhook).strip(),
-                    apiKey(dir.resolve("api-key-reporting")), apiKey(dir.resolve("api-key-token-refresher")));
+                    apiKey(dir.resolve("api-key-reporting")), apiKey(dir.resolve("api-key-token-refresher")),
+                    Files.readString(unsubscribe).strip());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the local run's secrets", e);
         }

@@ -3,7 +3,9 @@ package com.adsconnect.local;
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
 import com.adsconnect.devinfra.google.SandboxGoogle;
+import com.adsconnect.devinfra.mail.SandboxMail;
 import com.adsconnect.devinfra.microsoft.SandboxMicrosoft;
+import com.adsconnect.devinfra.slack.SandboxSlack;
 import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.devinfra.kafka.InProcessKafkaBroker;
 import com.adsconnect.devinfra.net.FreePorts;
@@ -58,6 +60,10 @@ public final class LocalStack {
     private SandboxAmazon amazon;
     private SandboxGoogle google;
     private SandboxMicrosoft microsoft;
+    private SandboxMail mail;
+    private String mailboxUrl;
+    private SandboxSlack slack;
+    private String demoSlackHook;
     private SandboxConnectFlow.Result demoGoogleConnection;
     private SandboxConnectFlow.Result demoMicrosoftConnection;
     private PostgresServer postgres;
@@ -225,6 +231,16 @@ public final class LocalStack {
         infrastructure.add(microsoft);
         this.microsoft = microsoft;
         log.info("sandbox Microsoft (identity platform + Microsoft Advertising) at {}", microsoft.baseUrl());
+        SandboxMail mail = SandboxMail.start(settings.smtpPort());
+        infrastructure.add(mail);
+        this.mail = mail;
+        this.mailboxUrl = mail.serveMailbox(settings.mailboxPort());
+        log.info("SMTP server (GreenMail) at {}:{}, mailbox page {}", mail.host(), mail.port(), mailboxUrl);
+        SandboxSlack slack = SandboxSlack.start(settings.slackPort());
+        infrastructure.add(slack);
+        this.slack = slack;
+        this.demoSlackHook = slack.newHook();
+        log.info("sandbox Slack (incoming webhooks) at {}", slack.baseUrl());
         DevSecrets secrets = DevSecrets.in(settings.workDir());
 
         List<String> accountServiceArgs = new ArrayList<>(List.of(
@@ -251,6 +267,10 @@ public final class LocalStack {
                 "--microsoft.redirect-uri=" + INTEGRATIONS_REDIRECT_URI));
         google.endpointProperties().forEach((key, value) -> accountServiceArgs.add("--" + key + "=" + value));
         microsoft.endpointProperties().forEach((key, value) -> accountServiceArgs.add("--" + key + "=" + value));
+        mail.springProperties().forEach((key, value) -> accountServiceArgs.add("--" + key + "=" + value));
+        accountServiceArgs.addAll(List.of(
+                "--notifications.email.api-base-url=http://localhost:" + settings.gatewayPort(),
+                "--notifications.slack.api-base-url=" + slack.baseUrl()));
 
         accountServiceArgs.addAll(settings.extraArgumentsOf(LocalStackSettings.ACCOUNT_SERVICE));
         startService(LocalStackSettings.ACCOUNT_SERVICE, settings.accountServiceJar(), accountServiceArgs, Map.of(
@@ -261,7 +281,8 @@ public final class LocalStack {
                 "MICROSOFT_CLIENT_SECRET", SandboxMicrosoft.CLIENT_SECRET,
                 "MICROSOFT_DEVELOPER_TOKEN", SandboxMicrosoft.DEVELOPER_TOKEN,
                 "TOKEN_VAULT_KEYSET_FILE", "file:" + secrets.keysetFile(),
-                "CLERK_WEBHOOK_SECRET", secrets.webhookSecret()), true);
+                "CLERK_WEBHOOK_SECRET", secrets.webhookSecret(),
+                "NOTIFICATIONS_EMAIL_UNSUBSCRIBE_KEY", secrets.unsubscribeKey()), true);
 
         List<String> gatewayArgs = new ArrayList<>(List.of(
                 "--gateway.account-service-url=http://127.0.0.1:" + settings.accountServicePort(),
@@ -342,6 +363,16 @@ public final class LocalStack {
         return google;
     }
 
+    /** The SMTP server of this run: every email the services send lands here. */
+    public SandboxMail mail() {
+        return mail;
+    }
+
+    /** The sandbox Slack of this run: posts to users' incoming webhooks land here. */
+    public SandboxSlack slack() {
+        return slack;
+    }
+
     /** The sandbox Microsoft of this run. */
     public SandboxMicrosoft microsoft() {
         return microsoft;
@@ -377,6 +408,7 @@ public final class LocalStack {
      */
     public List<String> secretsNeverLogged() {
         List<String> values = new ArrayList<>(List.of(secrets.readerApiKey(), secrets.refresherApiKey(), secrets.webhookSecret(),
+                secrets.unsubscribeKey(), demoSlackHook.substring(demoSlackHook.lastIndexOf('/') + 1),
                 SandboxAmazon.CLIENT_SECRET, SandboxGoogle.CLIENT_SECRET, SandboxGoogle.DEVELOPER_TOKEN, SandboxMicrosoft.CLIENT_SECRET,
                 SandboxMicrosoft.DEVELOPER_TOKEN));
         try {
@@ -479,6 +511,9 @@ public final class LocalStack {
                 "token-refresher", settings.tokenRefresherPort(),
                 "sandbox Clerk", settings.clerkPort(),
                 "sandbox Amazon", settings.amazonPort(),
+                "SMTP server", settings.smtpPort(),
+                "mailbox page", settings.mailboxPort(),
+                "sandbox Slack", settings.slackPort(),
                 "Kafka", settings.kafkaPort(),
                 "Kafka controller", settings.kafkaControllerPort());
         ports.forEach((what, port) -> {
@@ -504,6 +539,8 @@ public final class LocalStack {
                  sandbox Amazon         %s   (LWA + Ads API; faults: POST /sandbox/faults)
                  sandbox Google         %s   (OAuth 2.0 + Google Ads API; faults: POST /sandbox/faults)
                  sandbox Microsoft      %s   (identity platform + Microsoft Advertising; same)
+                 mail (SMTP)            %s:%d   every email sent; read them at %s
+                 sandbox Slack          %s   (incoming webhooks; what it got: GET /__admin/requests)
                  Kafka                  127.0.0.1:%d
                  logs                   %s
                 %s
@@ -523,6 +560,15 @@ public final class LocalStack {
                    curl -s -H 'X-Api-Key: %s' -H 'Content-Type: application/json' \\
                      -d '{"userId":"user_demo","connectionId":"%s"}' http://localhost:%d/internal/v1/tokens
 
+                 Notifications: user_demo's email (demo@example.com) is in the mailbox page above.
+                 Alerts to Slack too (posts land in the sandbox Slack):
+
+                   curl -s -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+                     -d '{"url":"%s"}' %s/api/v1/me/preferences/slack-webhook
+                   curl -s -X PATCH -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/merge-patch+json' \
+                     -d '{"notifications":{"channels":{"slack":true}}}' %s/api/v1/me/preferences
+                   curl -s -H "Authorization: Bearer $TOKEN" %s/api/v1/me/dashboard
+
                  A token for any user id:
 
                    curl -s '%s/sandbox/dev-token?user_id=user_alice&email=alice@example.com'
@@ -531,9 +577,10 @@ public final class LocalStack {
                 """,
                 startup.toSeconds(), gateway, settings.accountServicePort(), settings.tokenRefresherPort(),
                 clerk.issuer(), clerk.jwksUrl(), "http://127.0.0.1:" + settings.amazonPort(), google.baseUrl(), microsoft.baseUrl(),
-                settings.kafkaPort(), settings.logDir(), instancesLine(), demoConnection.id(), demoConnection.summary(),
+                mail.host(), mail.port(), mailboxUrl, slack.baseUrl(), settings.kafkaPort(), settings.logDir(), instancesLine(), demoConnection.id(), demoConnection.summary(),
                 demoGoogleConnection.id(), demoMicrosoftConnection.id(), token, gateway, gateway, gateway,
-                readerApiKey, demoConnection.id(), settings.accountServicePort(), clerk.issuer());
+                readerApiKey, demoConnection.id(), settings.accountServicePort(), demoSlackHook, gateway, gateway, gateway,
+                clerk.issuer());
         System.out.flush();
     }
 

@@ -133,6 +133,21 @@ public record LocalStackSettings(
         return pickFreePorts ? 0 : amazonPort + 2;
     }
 
+    /** The SMTP server's port (sandbox mail): three after Amazon's in the local run, any free one where ports are picked. */
+    public int smtpPort() {
+        return pickFreePorts ? 0 : amazonPort + 3;
+    }
+
+    /** The sandbox mailbox page's port: four after Amazon's in the local run, any free one where ports are picked. */
+    public int mailboxPort() {
+        return pickFreePorts ? 0 : amazonPort + 4;
+    }
+
+    /** The sandbox Slack's port: five after Amazon's in the local run, any free one where ports are picked. */
+    public int slackPort() {
+        return pickFreePorts ? 0 : amazonPort + 5;
+    }
+
     /**
      * Command-line arguments for a service ({@code account-service}), or for one instance of several
      * ({@code account-service-2}; they come after the service's and win).

@@ -4,7 +4,9 @@ import static com.adsconnect.local.support.StackClient.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
+import com.adsconnect.devinfra.oauth.SandboxFault;
 import com.adsconnect.devinfra.clerk.ClerkWebhookEvents;
 import com.adsconnect.devinfra.clerk.HostileTokens;
 import com.adsconnect.local.support.StackClient;
@@ -425,6 +427,57 @@ class AttackIT {
      */
     @Test
     @Order(9)
+    void anotherUsersNotificationsAndHistoryAreInvisibleAndSlackWebhooksCannotPointElsewhere() throws Exception {
+        // Alice gets a notification (Amazon refuses her refresh token) with a Slack webhook set
+        String hook = stack.slack().newHook();
+        assertThat(as(ALICE, "PUT", "/api/v1/me/preferences/slack-webhook", "application/json", "{\"url\":\"" + hook + "\"}").status())
+                .isEqualTo(200);
+        as(ALICE, "PATCH", "/api/v1/me/preferences", "application/merge-patch+json", "{\"notifications\":{\"channels\":{\"slack\":true}}}");
+        String second = new SandboxConnectFlow(stack.gatewayUrl()).connect(session(ALICE), "EU").id();
+        stack.amazon().failNext(SandboxAmazon.Endpoint.TOKEN, 1, new SandboxFault.InvalidGrant());
+        assertThat(as(ALICE, "PUT", "/api/v1/integrations/" + second + "/refresh", null, null).status()).isEqualTo(202);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> db.count("SELECT count(*) FROM notifications WHERE user_id = ?", ALICE) == 1);
+        String notification = db.text("SELECT id::text FROM notifications WHERE user_id = ?", ALICE);
+
+        String before = snapshot() + db.text("SELECT string_agg(id || ':' || coalesce(read_at::text, '-'), ',') FROM notifications")
+                + db.count("SELECT count(*) FROM slack_webhooks");
+        refusedWith("cross-user: mark a notification read",
+                as(MALLORY, "POST", "/api/v1/me/notifications/" + notification + "/read", null, null), 404, "not-found");
+        refusedWith("cross-user: read a connection's history",
+                as(MALLORY, "GET", "/api/v1/me/connections/" + second + "/history", null, null), 404, "not-found");
+        assertThat(as(MALLORY, "GET", "/api/v1/me/notifications", null, null).<List<?>>json("$.items")).isEmpty();
+        assertThat(as(MALLORY, "POST", "/api/v1/me/notifications/read", null, null).<Integer>json("$.marked")).isZero();
+        assertThat(as(MALLORY, "GET", "/api/v1/me/dashboard", null, null).<List<?>>json("$.notifications")).isEmpty();
+        // an unsubscribe link forged for Alice, or none at all, without a session
+        String forged = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(("CONNECTION_ALERTS:" + ALICE).getBytes())
+                + ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        refusedWith("forged unsubscribe link", gateway.send("POST", "/api/v1/notifications/unsubscribe?token=" + forged, Map.of(),
+                "application/x-www-form-urlencoded", "List-Unsubscribe=One-Click"), 400, "validation-failed");
+        refusedWith("forged unsubscribe link", gateway.send("POST", "/api/v1/notifications/unsubscribe", Map.of(), null, null),
+                400, "validation-failed");
+        // Slack webhooks that would make account-service call anything but Slack's webhook path
+        String path = URI.create(hook).getPath();
+        for (String url : List.of("https://evil.example" + path, "http://hooks.slack.com" + path,
+                "https://hooks.slack.com.evil.example" + path, "https://hooks.slack.com@evil.example" + path,
+                "https://evil.example@hooks.slack.com" + path, "https://hooks.slack.com:8443" + path,
+                "https://hooks.slack.com/services/../../api/chat.postMessage", "https://169.254.169.254/latest/meta-data/iam",
+                "https://127.0.0.1:8081/internal/v1/tokens", "https://hooks.slack.com" + path + "?x=https://evil.example",
+                "file:///etc/passwd", "https://hooks.slack.com%2F@evil.example" + path, "https://[::1]" + path,
+                "https://hooks.slack.com" + path + "\r\nHost: evil.example")) {
+            refusedWith("Slack webhook URL that is not Slack's (SSRF)", as(MALLORY, "PUT", "/api/v1/me/preferences/slack-webhook",
+                    "application/json", "{\"url\":\"" + url.replace("\r", "\\r").replace("\n", "\\n") + "\"}"), 400, "validation-failed");
+        }
+        assertThat(as(MALLORY, "GET", "/api/v1/me/preferences/slack-webhook", null, null).<Boolean>json("$.configured")).isFalse();
+        assertThat(snapshot() + db.text("SELECT string_agg(id || ':' || coalesce(read_at::text, '-'), ',') FROM notifications")
+                + db.count("SELECT count(*) FROM slack_webhooks")).isEqualTo(before);
+        // what the sandbox Slack received went to Alice's hook only
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> !stack.slack().postsTo(hook).isEmpty());
+        assertThat(stack.slack().all()).allMatch(request -> request.getUrl().equals(path));
+    }
+
+    @Test
+    @Order(10)
     void aQueryThatForgetsItsUserFilterReachesNoOtherUsersRows() {
         String before = snapshot();
         Map<String, String> ownRows = new LinkedHashMap<>();
@@ -432,6 +485,10 @@ class AttackIT {
         ownRows.put("connection_profiles", "SELECT count(*) FROM connection_profiles p JOIN connections c ON c.id = p.connection_id WHERE c.user_id = ?");
         ownRows.put("connection_tokens", "SELECT count(*) FROM connection_tokens t JOIN connections c ON c.id = t.connection_id WHERE c.user_id = ?");
         ownRows.put("oauth_states", "SELECT count(*) FROM oauth_states WHERE user_id = ?");
+        ownRows.put("notification_deliveries", "SELECT count(*) FROM notification_deliveries WHERE user_id = ?");
+        ownRows.put("notifications", "SELECT count(*) FROM notifications WHERE user_id = ?");
+        ownRows.put("slack_webhooks", "SELECT count(*) FROM slack_webhooks WHERE user_id = ?");
+        ownRows.put("connection_history", "SELECT count(*) FROM connection_history WHERE user_id = ?");
         ownRows.put("connections", "SELECT count(*) FROM connections WHERE user_id = ?");
         ownRows.put("audit_events", "SELECT count(*) FROM audit_events WHERE user_id = ?");
         ownRows.put("user_preference_history", "SELECT count(*) FROM user_preference_history WHERE user_id = ?");
@@ -459,7 +516,7 @@ class AttackIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void noSecretOrTokenAppearsInAnyLog() throws IOException {
         List<String> secrets = new ArrayList<>(stack.secretsNeverLogged());
         secrets.addAll(stack.amazon().issuedTokens());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
+import com.adsconnect.devinfra.mail.SandboxMail;
 import com.adsconnect.devinfra.oauth.SandboxFault;
 import com.adsconnect.devinfra.amazon.SandboxConnectFlow;
 import com.adsconnect.devinfra.clerk.ClerkWebhookEvents;
@@ -58,7 +59,7 @@ class UserJourneyIT {
     static void start() throws Exception {
         stack = new LocalStack(Stacks.forSuite("user-journey-it")
                 .withExtraArguments(LocalStackSettings.ACCOUNT_SERVICE, "--token-vault.scheduler-interval=500ms",
-                        "--kafka.relay-interval=100ms"));
+                        "--kafka.relay-interval=100ms", "--notifications.batch-window=1s", "--notifications.delivery-interval=500ms"));
         stack.start();
         gateway = new StackClient(stack.gatewayUrl());
         accountService = new StackClient(stack.accountServiceUrl());
@@ -236,7 +237,36 @@ class UserJourneyIT {
         Event event = events.await(e -> eu.equals(e.key()) && "REAUTH_REQUIRED".equals(e.field("reason")), Duration.ofSeconds(30));
         check("invalid_grant".equals(event.field("errorCode")), "REAUTH_REQUIRED event carries invalid_grant");
 
+        // the user hears about it: one email, one in-app notification, which they read
+        await().atMost(Duration.ofSeconds(30)).until(() -> !stack.mail().receivedFor("janet@example.com").isEmpty());
+        var emails = stack.mail().receivedFor("janet@example.com");
+        check(emails.size() == 1, "one email " + emails.size());
+        check("Amazon Ads needs to be reconnected".equals(emails.getFirst().getSubject()), "its subject says what to do");
+        check(SandboxMail.part(emails.getFirst(), "text/plain").contains("/integrations/" + eu + "?action=reconnect"),
+                "it links to the connection");
+        check(emails.getFirst().getHeader("List-Unsubscribe") != null, "with a one-click unsubscribe");
+        Reply inbox = api("GET", "/api/v1/me/notifications?unread=true", null, null);
+        check(inbox.status() == 200 && Integer.valueOf(1).equals(inbox.json("$.items.length()")), "one unread notification " + inbox);
+        check("connection.reauth_required".equals(inbox.json("$.items[0].type")), "of the re-authorization kind");
+        check(eu.equals(inbox.json("$.items[0].connectionId")), "about the EU connection");
+        check(Integer.valueOf(1).equals(api("GET", "/api/v1/me", null, null).json("$.unreadNotifications")), "counted in the profile");
+        Reply dashboard = api("GET", "/api/v1/me/dashboard", null, null);
+        check(dashboard.status() == 200, "the dashboard " + dashboard);
+        check(Integer.valueOf(1).equals(dashboard.json("$.notifications.length()")), "shows the notification");
+        check(Integer.valueOf(4).equals(dashboard.json("$.connections.length()")), "and all four connections");
+        check(dashboard.json("$.auditEvents[0].action") != null, "and the latest audit events");
+        String notification = inbox.json("$.items[0].id");
+        Reply read = api("POST", "/api/v1/me/notifications/" + notification + "/read", null, null);
+        check(read.status() == 200 && read.json("$.readAt") != null, "marked read " + read);
+        check(Integer.valueOf(0).equals(api("GET", "/api/v1/me", null, null).json("$.unreadNotifications")), "nothing unread");
+        Reply history = api("GET", "/api/v1/me/connections/" + eu + "/history", null, null);
+        check(history.status() == 200 && "REAUTH_REQUIRED".equals(history.json("$.items[0].kind")), "the timeline shows it " + history);
+        check("invalid_grant".equals(history.json("$.items[0].errorCode")), "with the provider's error");
+        check(((List<?>) history.json("$.items[*].kind")).contains("CONNECTED"), "back to the connection");
+
         new SandboxConnectFlow(stack.gatewayUrl()).reauthorize(session(), eu);
+        check("REAUTHORIZED".equals(api("GET", "/api/v1/me/connections/" + eu + "/history", null, null).json("$.items[0].kind")),
+                "the timeline records the re-authorization");
         check("ACTIVE".equals(api("GET", "/api/v1/amazon/connections/" + eu, null, null).json("$.status")), "ACTIVE after reauthorizing");
         check(token("\"connectionId\":\"" + eu + "\"").status() == 200, "tokens are served again");
         events.await(e -> eu.equals(e.key()) && "REAUTHORIZED".equals(e.field("reason")), Duration.ofSeconds(30));

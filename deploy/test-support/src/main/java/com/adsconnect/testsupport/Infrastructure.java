@@ -15,5 +15,9 @@ public enum Infrastructure {
     /** The sandbox Google (OAuth 2.0 and Google Ads API stub on WireMock) shared by the test JVM. */
     GOOGLE,
     /** The sandbox Microsoft (identity platform and Microsoft Advertising stub on WireMock) shared by the test JVM. */
-    MICROSOFT
+    MICROSOFT,
+    /** A real SMTP server (GreenMail, behind a proxy that can cut it off) shared by the test JVM. */
+    MAIL,
+    /** The sandbox Slack (incoming webhooks on WireMock) shared by the test JVM. */
+    SLACK
 }

@@ -95,6 +95,13 @@ final class RealInfrastructureContextCustomizer implements ContextCustomizer {
             properties.put("microsoft.developer-token", SandboxMicrosoft.DEVELOPER_TOKEN);
             properties.putAll(microsoft.endpointProperties());
         }
+        if (needs.contains(Infrastructure.MAIL)) {
+            properties.putAll(TestInfrastructure.mail().springProperties());
+            properties.put("notifications.email.unsubscribe-key", TestInfrastructure.UNSUBSCRIBE_KEY);
+        }
+        if (needs.contains(Infrastructure.SLACK)) {
+            properties.put("notifications.slack.api-base-url", TestInfrastructure.slack().baseUrl());
+        }
         addBelowTestSpecificProperties(context, new MapPropertySource("realInfrastructure:" + testClass.getName(), properties));
         TestInfrastructureHandle handle = new TestInfrastructureHandle(server, database, proxy);
         context.getBeanFactory().registerSingleton("testInfrastructureHandle", handle);

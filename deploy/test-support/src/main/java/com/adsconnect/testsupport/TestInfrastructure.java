@@ -2,6 +2,8 @@ package com.adsconnect.testsupport;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.google.SandboxGoogle;
+import com.adsconnect.devinfra.mail.SandboxMail;
+import com.adsconnect.devinfra.slack.SandboxSlack;
 import com.adsconnect.devinfra.microsoft.SandboxMicrosoft;
 import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.devinfra.kafka.InProcessKafkaBroker;
@@ -32,6 +34,10 @@ public final class TestInfrastructure {
     private static volatile SandboxClerk clerk;
     private static volatile SandboxAmazon amazon;
     private static volatile SandboxGoogle google;
+    private static volatile SandboxMail mail;
+    private static volatile SandboxSlack slack;
+    /** Signs unsubscribe links in tests (base64 of 32 bytes; production keys come from Secrets). */
+    public static final String UNSUBSCRIBE_KEY = "dGVzdC1vbmx5LXVuc3Vic2NyaWJlLWtleS0zMi1ieXRlcyE=";
     private static volatile SandboxMicrosoft microsoft;
 
     /** Where the sandbox Amazon tells the browser to return; the front end's callback page. */
@@ -121,6 +127,34 @@ public final class TestInfrastructure {
             }
         }
         return amazon;
+    }
+
+    /** The SMTP server: in-process GreenMail in every mode (a real SMTP server, no container needed). */
+    public static SandboxMail mail() {
+        if (mail == null) {
+            synchronized (TestInfrastructure.class) {
+                if (mail == null) {
+                    SandboxMail started = SandboxMail.start(0);
+                    Runtime.getRuntime().addShutdownHook(new Thread(started::close, "sandbox-mail-stop"));
+                    mail = started;
+                }
+            }
+        }
+        return mail;
+    }
+
+    /** The Slack stand-in: an HTTP stub in every mode, since Slack is external. */
+    public static SandboxSlack slack() {
+        if (slack == null) {
+            synchronized (TestInfrastructure.class) {
+                if (slack == null) {
+                    SandboxSlack started = SandboxSlack.start(0);
+                    Runtime.getRuntime().addShutdownHook(new Thread(started::close, "sandbox-slack-stop"));
+                    slack = started;
+                }
+            }
+        }
+        return slack;
     }
 
     /** The Google stand-in: an HTTP stub in every mode, since Google is external. */

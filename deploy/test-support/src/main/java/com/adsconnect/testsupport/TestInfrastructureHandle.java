@@ -2,6 +2,8 @@ package com.adsconnect.testsupport;
 
 import com.adsconnect.devinfra.amazon.SandboxAmazon;
 import com.adsconnect.devinfra.google.SandboxGoogle;
+import com.adsconnect.devinfra.mail.SandboxMail;
+import com.adsconnect.devinfra.slack.SandboxSlack;
 import com.adsconnect.devinfra.microsoft.SandboxMicrosoft;
 import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.devinfra.net.TcpProxy;
@@ -57,6 +59,14 @@ public final class TestInfrastructureHandle {
 
     public SandboxMicrosoft microsoft() {
         return TestInfrastructure.microsoft();
+    }
+
+    public SandboxMail mail() {
+        return TestInfrastructure.mail();
+    }
+
+    public SandboxSlack slack() {
+        return TestInfrastructure.slack();
     }
 
     public SandboxClerk clerk() {

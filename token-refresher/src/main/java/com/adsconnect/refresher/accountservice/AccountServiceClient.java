@@ -154,7 +154,7 @@ public class AccountServiceClient {
     }
 
     public Mono<ReportResult> reportSuccess(UUID connectionId, long generation, String accessToken, long expiresInSeconds,
-            String newRefreshToken) {
+            String newRefreshToken, Duration refreshTokenExpiresIn) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("connectionId", connectionId);
         body.put("generation", generation);
@@ -163,6 +163,9 @@ public class AccountServiceClient {
         body.put("expiresInSeconds", expiresInSeconds);
         if (newRefreshToken != null) {
             body.put("refreshToken", newRefreshToken);
+        }
+        if (refreshTokenExpiresIn != null) {
+            body.put("refreshTokenExpiresInSeconds", refreshTokenExpiresIn.toSeconds());
         }
         return reports.submit(body).flatMap(AccountServiceClient::reportResult);
     }

@@ -225,7 +225,10 @@ public class OAuthRefreshClient {
             throw new ProviderRefreshException(false, "malformed_response", null, endpoint.provider() + "'s token response is incomplete");
         }
         String refresh = node.path("refresh_token").isString() ? node.get("refresh_token").asString() : null;
-        return new RefreshedTokens(access, refresh, Duration.ofSeconds(expiresIn));
+        long refreshLifetime = node.path("refresh_token_expires_in").isNumber() ? node.get("refresh_token_expires_in").asLong() : 0;
+        // a lifetime beyond ten years is not believed (account-service refuses it too)
+        Duration refreshExpiresIn = refreshLifetime > 0 && refreshLifetime <= 3660L * 86_400 ? Duration.ofSeconds(refreshLifetime) : null;
+        return new RefreshedTokens(access, refresh, Duration.ofSeconds(expiresIn), refreshExpiresIn);
     }
 
     /** Waits for the region's Retry-After gate, unless the call could then not end before the deadline. */

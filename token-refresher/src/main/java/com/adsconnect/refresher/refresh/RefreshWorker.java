@@ -158,7 +158,8 @@ public class RefreshWorker implements TokenExpiringHandler {
 
     private Mono<Outcome> deliverSuccess(AccountServiceClient.Lease lease, RefreshedTokens tokens) {
         String rotated = tokens.refreshToken() != null && !tokens.refreshToken().equals(lease.refreshToken()) ? tokens.refreshToken() : null;
-        return accountService.reportSuccess(lease.connectionId(), lease.generation(), tokens.accessToken(), tokens.expiresIn().toSeconds(), rotated)
+        return accountService.reportSuccess(lease.connectionId(), lease.generation(), tokens.accessToken(), tokens.expiresIn().toSeconds(), rotated,
+                        tokens.refreshTokenExpiresIn())
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, properties.reportRetryBackoff())
                         .maxBackoff(properties.reportRetryMaxBackoff())
                         .filter(AccountServiceClient::worthRetrying)

@@ -64,7 +64,19 @@ class OAuthRefreshClientProvidersTest {
                     assertThat(tokens.accessToken()).startsWith("ya29.");
                     assertThat(tokens.refreshToken()).as("Google keeps the refresh token and sends none").isNull();
                     assertThat(tokens.expiresIn()).isEqualTo(Duration.ofHours(1));
+                    assertThat(tokens.refreshTokenExpiresIn()).as("an ordinary grant has no end").isNull();
                 })
+                .verifyComplete();
+    }
+
+    @Test
+    void googleTimeBasedAccessSaysWhenTheRefreshTokenEnds() throws Exception {
+        google.grantAccessUntil(Instant.now().plus(Duration.ofDays(5)));
+        String refreshToken = grant(google.baseUrl() + "/o/oauth2/v2/auth?access_type=offline&scope=https://www.googleapis.com/auth/adwords",
+                google.baseUrl() + "/token", SandboxGoogle.CLIENT_ID, SandboxGoogle.CLIENT_SECRET);
+        StepVerifier.create(googleClient().refresh("GLOBAL", refreshToken, Instant.now().plusSeconds(60)))
+                .assertNext(tokens -> assertThat(tokens.refreshTokenExpiresIn())
+                        .isBetween(Duration.ofDays(5).minusMinutes(1), Duration.ofDays(5)))
                 .verifyComplete();
     }
 

@@ -59,6 +59,21 @@ public final class SandboxGoogle extends SandboxProvider<SandboxGoogle.Endpoint,
         grantNext(SandboxGoogleState.REALM, account);
     }
 
+    /**
+     * Time-based access, as a user can grant it on Google's consent screen: from now on every token
+     * answer says the refresh token ends at {@code until} ({@code refresh_token_expires_in}); null
+     * goes back to ordinary grants.
+     */
+    public void grantAccessUntil(java.time.Instant until) {
+        state.accessUntil = until;
+    }
+
+    @Override
+    public void reset() {
+        super.reset();
+        state.accessUntil = null;
+    }
+
     /** Tokens revoked through {@code /revoke}. */
     public int revocations() {
         return state.revocations.get();

@@ -50,7 +50,7 @@ final class SandboxGoogleEndpoints extends SandboxEndpoints {
             return state.faults.answer(SandboxGoogle.Endpoint.TOKEN, OAUTH_DIALECT, () -> server.token(SandboxGoogleState.REALM, request,
                     (tokens, scope) -> SandboxAuthorizationServer.tokenAnswer("access_token", tokens.accessToken(),
                             "expires_in", state.grants.accessTokenLifetime().toSeconds(), "refresh_token", tokens.refreshToken(),
-                            "scope", scope, "token_type", "Bearer")));
+                            "refresh_token_expires_in", refreshTokenExpiresIn(), "scope", scope, "token_type", "Bearer")));
         }
         if ("POST".equals(method) && "/revoke".equals(path)) {
             return state.faults.answer(SandboxGoogle.Endpoint.REVOKE, OAUTH_DIALECT, () -> revoke(url, request));
@@ -60,6 +60,12 @@ final class SandboxGoogleEndpoints extends SandboxEndpoints {
             return state.faults.answer(SandboxGoogle.Endpoint.ADS_API, API_DIALECT, () -> adsApi(method, api.group(1), api.group(2), request));
         }
         return StubResponses.json(404, Map.of("error", Map.of("code", 404, "message", "Not found", "status", "NOT_FOUND")));
+    }
+
+    /** Seconds until time-based access ends (Google sends this only for such grants), or null. */
+    private Long refreshTokenExpiresIn() {
+        java.time.Instant until = state.accessUntil;
+        return until == null ? null : Math.max(1, java.time.Duration.between(java.time.Instant.now(), until).toSeconds());
     }
 
     private ResponseDefinition consent(Map<String, String> query) {

@@ -17,6 +17,8 @@ final class SandboxGoogleState {
     final SandboxFaults<SandboxGoogle.Endpoint> faults = new SandboxFaults<>(SandboxGoogle.Endpoint.class);
     final SandboxConsent<SandboxGoogleAccount> consent = new SandboxConsent<>(SandboxGoogleAccount::forRealm);
     final AtomicInteger revocations = new AtomicInteger();
+    /** Time-based access: while set, every token answer says the refresh token ends then ({@code refresh_token_expires_in}). */
+    volatile java.time.Instant accessUntil;
 
     SandboxGoogleState(String clientId, String clientSecret, Duration accessTokenLifetime) {
         this.clientId = clientId;

@@ -1,0 +1,64 @@
+package com.adsconnect.account.notification;
+
+import com.adsconnect.account.paging.CursorPage;
+import com.adsconnect.account.problem.ApiProblem;
+import com.adsconnect.account.security.SignedInUser;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/** The signed-in user's in-app notifications. Another user's notification answers 404. */
+@RestController
+@RequestMapping("/api/v1/me/notifications")
+class NotificationsController {
+
+    static final int MAX_LIMIT = 100;
+
+    private final Notifications notifications;
+
+    NotificationsController(Notifications notifications) {
+        this.notifications = notifications;
+    }
+
+    record MarkedRead(long marked) {
+    }
+
+    /** Newest first; {@code unread=true} lists unread ones only; {@code cursor} is the previous page's {@code nextCursor}. */
+    @GetMapping
+    Mono<CursorPage<NotificationView>> list(Mono<SignedInUser> signedIn,
+            @RequestParam(required = false) Boolean unread,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor) {
+        int pageSize = CursorPage.pageSize(limit, MAX_LIMIT);
+        Long before = cursor == null ? null : CursorPage.idOf("n", cursor);
+        return signedIn
+                .flatMap(user -> notifications.page(user.id(), Boolean.TRUE.equals(unread), pageSize + 1, before))
+                .map(page -> CursorPage.of(page, pageSize, view -> CursorPage.idCursor("n", Long.parseLong(view.id()))));
+    }
+
+    @PostMapping("/{id}/read")
+    Mono<NotificationView> markRead(Mono<SignedInUser> signedIn, @PathVariable String id) {
+        long notificationId;
+        try {
+            notificationId = Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            return Mono.error(notFound());
+        }
+        return signedIn.flatMap(user -> notifications.markRead(user.id(), notificationId))
+                .switchIfEmpty(Mono.error(NotificationsController::notFound));
+    }
+
+    /** Marks every unread notification read; answers how many were. */
+    @PostMapping("/read")
+    Mono<MarkedRead> markAllRead(Mono<SignedInUser> signedIn) {
+        return signedIn.flatMap(user -> notifications.markAllRead(user.id())).map(MarkedRead::new);
+    }
+
+    private static ApiProblem notFound() {
+        return ApiProblem.notFound("There is no such notification.");
+    }
+}
