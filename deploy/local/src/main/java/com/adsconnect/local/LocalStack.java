@@ -563,9 +563,9 @@ public final class LocalStack {
                  Notifications: user_demo's email (demo@example.com) is in the mailbox page above.
                  Alerts to Slack too (posts land in the sandbox Slack):
 
-                   curl -s -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+                   curl -s -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
                      -d '{"url":"%s"}' %s/api/v1/me/preferences/slack-webhook
-                   curl -s -X PATCH -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/merge-patch+json' \
+                   curl -s -X PATCH -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/merge-patch+json' \\
                      -d '{"notifications":{"channels":{"slack":true}}}' %s/api/v1/me/preferences
                    curl -s -H "Authorization: Bearer $TOKEN" %s/api/v1/me/dashboard
 

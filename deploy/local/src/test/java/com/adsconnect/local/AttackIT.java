@@ -57,6 +57,8 @@ class AttackIT {
     private static StackClient accountService;
     private static StackDb db;
     private static String aliceConnection;
+    /** Slack incoming webhooks set in the suite: their URLs are secrets the log scan looks for. */
+    private static final List<String> slackHooks = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -430,6 +432,7 @@ class AttackIT {
     void anotherUsersNotificationsAndHistoryAreInvisibleAndSlackWebhooksCannotPointElsewhere() throws Exception {
         // Alice gets a notification (Amazon refuses her refresh token) with a Slack webhook set
         String hook = stack.slack().newHook();
+        slackHooks.add(hook);
         assertThat(as(ALICE, "PUT", "/api/v1/me/preferences/slack-webhook", "application/json", "{\"url\":\"" + hook + "\"}").status())
                 .isEqualTo(200);
         as(ALICE, "PATCH", "/api/v1/me/preferences", "application/merge-patch+json", "{\"notifications\":{\"channels\":{\"slack\":true}}}");
@@ -522,6 +525,7 @@ class AttackIT {
         secrets.addAll(stack.amazon().issuedTokens());
         secrets.addAll(stack.google().issuedTokens());
         secrets.addAll(stack.microsoft().issuedTokens());
+        slackHooks.forEach(hook -> secrets.add(hook.substring(hook.lastIndexOf('/') + 1)));
         // a session token is a credential too; its signature part is what makes it one
         sessionTokens.forEach(token -> {
             String[] parts = token.split("\\.");
