@@ -810,6 +810,19 @@ for (const rule of byKind('PrometheusRule').flatMap((r) => r.spec.groups.flatMap
   else check(`alert ${rule.alert} uses published metrics (${used.join(', ')})`);
 }
 
+// Every alert links to its runbook: a section of docs/operations.md (GitHub's heading anchors).
+const operations = fs.existsSync(path.join(root, 'docs/operations.md')) ? fs.readFileSync(path.join(root, 'docs/operations.md'), 'utf8') : '';
+const anchors = new Set([...operations.matchAll(/^#{2,4} (.+)$/gm)]
+  .map((m) => m[1].trim().toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-')));
+for (const rule of byKind('PrometheusRule').flatMap((r) => r.spec.groups.flatMap((g) => g.rules))) {
+  const url = rule.annotations?.runbook_url;
+  const anchor = url?.match(/^docs\/operations\.md#([a-z0-9_-]+)$/)?.[1];
+  if (!url) problem(`alert ${rule.alert}`, 'has no runbook_url (docs/operations.md#<its section>)');
+  else if (!anchor) problem(`alert ${rule.alert}`, `runbook_url ${url} is not docs/operations.md#<section>`);
+  else if (!anchors.has(anchor)) problem(`alert ${rule.alert}`, `runbook_url ${url}: docs/operations.md has no section #${anchor}`);
+  else check(`alert ${rule.alert} links its runbook (#${anchor})`);
+}
+
 // ---------------------------------------------------------------- Compose
 const composeFile = path.join(root, 'deploy/compose/compose.yaml');
 const compose = yaml.load(fs.readFileSync(composeFile, 'utf8'));

@@ -50,6 +50,10 @@ const cases = [
   ['a Compose dependency on nothing', 'deploy/compose/compose.yaml', 'condition: service_healthy\n\n  auth-gateway', 'condition: service_healthy\n      zookeeper:\n        condition: service_started\n\n  auth-gateway', /depends on unknown service zookeeper/],
   ['an alert on a metric nobody publishes', 'deploy/k8s/alerts.yaml', 'max(outbox_events_pending)', 'max(outbox_events_waiting)', /alert OutboxBacklog: uses metrics no service publishes: outbox_events_waiting/],
   ['an alert on a histogram that is not published', 'deploy/k8s/alerts.yaml', 'min(refresher_time_to_expiry_seconds{quantile="0.5"})', 'histogram_quantile(0.5, sum(rate(refresher_time_to_expiry_seconds_bucket[5m])) by (le))', /TokensRefreshedLate: uses metrics no service publishes: refresher_time_to_expiry_seconds_bucket/],
+  ['an alert without its runbook', 'deploy/k8s/alerts.yaml', '            runbook_url: docs/operations.md#outboxbacklog\n', '',
+    /alert OutboxBacklog: has no runbook_url/],
+  ['an alert whose runbook section is gone', 'docs/operations.md', '### OutboxBacklog', '### Outbox backlog',
+    /alert OutboxBacklog: runbook_url docs\/operations.md#outboxbacklog: docs\/operations.md has no section #outboxbacklog/],
   ['a root container', 'deploy/docker/Dockerfile', 'USER 10001:10001', 'USER root', /must switch to the non-root user/],
 
   // service links: the mesh (mutual TLS between the services, identities, authorization)

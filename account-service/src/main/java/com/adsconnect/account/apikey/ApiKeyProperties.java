@@ -25,13 +25,13 @@ public record ApiKeyProperties(@NotNull @DefaultValue List<@Valid Key> keys) {
     /**
      * @param name    who holds the key (for logs, metrics and the audit trail), e.g. {@code token-refresher}
      * @param sha256  hex SHA-256 of the key
-     * @param scopes  what it may do: {@code tokens:read}, {@code refresh:lease}
+     * @param scopes  what it may do: {@code tokens:read}, {@code refresh:lease}, {@code admin:read}, {@code admin:write}
      * @param revoked a revoked key is refused like an unknown one
      */
     public record Key(
             @NotBlank String name,
             @NotBlank @Pattern(regexp = "[0-9a-f]{64}", message = "must be the hex SHA-256 of the key") String sha256,
-            @NotEmpty Set<@Pattern(regexp = "tokens:read|refresh:lease") String> scopes,
+            @NotEmpty Set<@Pattern(regexp = "tokens:read|refresh:lease|admin:read|admin:write") String> scopes,
             @DefaultValue("false") boolean revoked) {
     }
 }

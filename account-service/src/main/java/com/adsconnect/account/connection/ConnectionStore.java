@@ -33,7 +33,7 @@ public class ConnectionStore {
             last_error_code, last_error_at, created_at, updated_at, disconnected_at, label, granted_scopes, failing_since,
             refresh_token_expires_at""";
 
-    private static final String PREFIXED_COLUMNS = String.join(", ", java.util.Arrays.stream(COLUMNS.split(","))
+    static final String PREFIXED_COLUMNS = String.join(", ", java.util.Arrays.stream(COLUMNS.split(","))
             .map(column -> "c." + column.strip()).toList());
 
     private final DatabaseClient db;
@@ -224,6 +224,12 @@ public class ConnectionStore {
                 .bind("lease", Interval.of(lease))
                 .map(row -> row.get("lease_generation", Long.class))
                 .one();
+    }
+
+    /** A failing connection may be tried at once (support forcing a refresh). */
+    public Mono<Void> clearBackoff(UUID connectionId) {
+        return db.sql("UPDATE connections SET next_refresh_at = NULL WHERE id = :id AND next_refresh_at IS NOT NULL")
+                .bind("id", connectionId).fetch().rowsUpdated().then();
     }
 
     /** Why a connection could not be claimed: its status, whether a lease is running, and its backoff. */

@@ -33,7 +33,8 @@ class SlackChannel {
         this.properties = properties;
         this.texts = texts;
         HttpClient http = HttpClient.create(ConnectionProvider.builder("slack").maxConnections(20)
-                        .pendingAcquireTimeout(Duration.ofSeconds(5)).maxIdleTime(Duration.ofSeconds(30)).build())
+                        .pendingAcquireTimeout(Duration.ofSeconds(5)).maxIdleTime(Duration.ofSeconds(20))
+                        .evictInBackground(Duration.ofSeconds(10)).build())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
                 .responseTimeout(Duration.ofSeconds(10))
                 // a webhook answers, it never redirects: a redirect is not followed anywhere

@@ -64,7 +64,9 @@ public final class ProviderHttp {
                 .maxConnections(settings.maxConnections())
                 .pendingAcquireMaxCount(settings.maxConnections() * 4)
                 .pendingAcquireTimeout(settings.connectTimeout())
-                .maxIdleTime(Duration.ofSeconds(30))
+                // below servers' common keep-alive timeouts (30 s and up): a connection is not reused as the server closes it
+                .maxIdleTime(Duration.ofSeconds(20))
+                .evictInBackground(Duration.ofSeconds(10))
                 .maxLifeTime(Duration.ofMinutes(5))
                 .build();
         HttpClient httpClient = HttpClient.create(pool)

@@ -154,7 +154,19 @@ public class RefreshCoordinator {
      * reason to call a failing provider more often. Either way the caller learns why.
      */
     public Mono<UrgentClaim> claimUrgent(UUID connectionId) {
-        Mono<UrgentClaim> work = connections.claim(connectionId, properties.leaseDuration())
+        return transaction.transactional(urgentClaim(connectionId));
+    }
+
+    /**
+     * Support's "refresh it now": as {@link #claimUrgent}, but a failing connection's backoff is
+     * cleared first (support knows the provider is back). A refresh in flight is still not doubled.
+     */
+    public Mono<UrgentClaim> forceRefresh(UUID connectionId) {
+        return transaction.transactional(connections.clearBackoff(connectionId).then(urgentClaim(connectionId)));
+    }
+
+    private Mono<UrgentClaim> urgentClaim(UUID connectionId) {
+        return connections.claim(connectionId, properties.leaseDuration())
                 .flatMap(generation -> announce(new UUID[] {connectionId}, new String[] {Reason.URGENT.name()})
                         .thenReturn(new UrgentClaim(UrgentClaim.Result.CLAIMED, null)))
                 .switchIfEmpty(Mono.defer(() -> connections.refreshState(connectionId)
@@ -170,7 +182,6 @@ public class RefreshCoordinator {
                                     : new UrgentClaim(UrgentClaim.Result.IN_FLIGHT, null);
                         })
                         .defaultIfEmpty(new UrgentClaim(UrgentClaim.Result.NOT_REFRESHABLE, null))));
-        return transaction.transactional(work);
     }
 
     /**

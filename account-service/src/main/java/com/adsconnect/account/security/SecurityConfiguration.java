@@ -61,6 +61,9 @@ class SecurityConfiguration {
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/internal/v1/tokens").hasAuthority("SCOPE_tokens:read")
                         .pathMatchers("/internal/v1/refresh/**").hasAuthority("SCOPE_refresh:lease")
+                        // the admin API: reading needs admin:read, acting admin:write
+                        .pathMatchers(HttpMethod.GET, "/internal/v1/admin/**").hasAuthority("SCOPE_admin:read")
+                        .pathMatchers("/internal/v1/admin/**").hasAuthority("SCOPE_admin:write")
                         .anyExchange().denyAll())
                 .exceptionHandling(errors -> errors
                         .authenticationEntryPoint(entryPoint)

@@ -30,6 +30,12 @@ public class UserStore implements AccountHolders {
                 .bind("id", id).map(UserStore::toUser).one();
     }
 
+    /** Users whose email is this one, ignoring case (support looks users up by what the customer wrote from). */
+    public reactor.core.publisher.Flux<User> findByEmail(String email) {
+        return db.sql("SELECT " + COLUMNS + " FROM users WHERE lower(email) = lower(:email) ORDER BY created_at LIMIT 20")
+                .bind("email", email).map(UserStore::toUser).all();
+    }
+
     /** Locks the user's row for the rest of the transaction; serialises changes per user. */
     public Mono<User> findForUpdate(String id) {
         return db.sql("SELECT " + COLUMNS + " FROM users WHERE id = :id FOR UPDATE")

@@ -45,7 +45,13 @@ import org.springframework.test.context.TestPropertySource;
         "internal-api.keys[2].revoked=true",
         "internal-api.keys[3].name=reporting",
         "internal-api.keys[3].sha256=255f973bce39ed92730c2585a4e36bc237de622b2bda1e6d37079152cc06abcb",
-        "internal-api.keys[3].scopes=tokens:read"})
+        "internal-api.keys[3].scopes=tokens:read",
+        "internal-api.keys[4].name=support-console",
+        "internal-api.keys[4].sha256=07180270c528fd424c30744afb42f0e540830a86f4280e6314cdd0ccbc3b9e08",
+        "internal-api.keys[4].scopes=admin:read,admin:write",
+        "internal-api.keys[5].name=support-viewer",
+        "internal-api.keys[5].sha256=d2396c65ab1fd9111625060fc767c06ced1f91a27d220e5a857867920ea1bf85",
+        "internal-api.keys[5].scopes=admin:read"})
 @AutoConfigureWebTestClient
 @RealInfrastructure({POSTGRES, KAFKA, CLERK, AMAZON, GOOGLE, MICROSOFT, MAIL, SLACK})
 public @interface AccountServiceTest {

@@ -14,14 +14,16 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * The local run's secrets: a Tink keyset for the token vault, a Clerk webhook secret, two
- * service API keys (reporting with {@code tokens:read}, the refresher with {@code refresh:lease})
+ * The local run's secrets: a Tink keyset for the token vault, a Clerk webhook secret, three
+ * service API keys (reporting with {@code tokens:read}, the refresher with {@code refresh:lease},
+ * support with {@code admin:read} and {@code admin:write})
  * and the key that signs unsubscribe links,
  * generated on the first run into the work directory (owner-only permissions) and reused after,
  * so that tokens stored by one run decrypt in the next. Local runs only: production gets both
  * from Secrets.
  */
-record DevSecrets(Path keysetFile, String webhookSecret, String readerApiKey, String refresherApiKey, String unsubscribeKey) {
+record DevSecrets(Path keysetFile, String webhookSecret, String readerApiKey, String refresherApiKey, String adminApiKey,
+        String unsubscribeKey) {
 
     static DevSecrets in(Path workDir) {
         try {
@@ -44,7 +46,7 @@ record DevSecrets(Path keysetFile, String webhookSecret, String readerApiKey, St
             }
             return new DevSecrets(keyset, Files.readString(webhook).strip(),
                     apiKey(dir.resolve("api-key-reporting")), apiKey(dir.resolve("api-key-token-refresher")),
-                    Files.readString(unsubscribe).strip());
+                    apiKey(dir.resolve("api-key-support")), Files.readString(unsubscribe).strip());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the local run's secrets", e);
         }

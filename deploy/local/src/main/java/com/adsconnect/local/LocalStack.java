@@ -258,7 +258,10 @@ public final class LocalStack {
                 "--internal-api.keys[0].sha256=" + DevSecrets.sha256Hex(secrets.readerApiKey()),
                 "--internal-api.keys[1].name=token-refresher",
                 "--internal-api.keys[1].scopes=refresh:lease",
-                "--internal-api.keys[1].sha256=" + DevSecrets.sha256Hex(secrets.refresherApiKey())));
+                "--internal-api.keys[1].sha256=" + DevSecrets.sha256Hex(secrets.refresherApiKey()),
+                "--internal-api.keys[2].name=support",
+                "--internal-api.keys[2].scopes=admin:read,admin:write",
+                "--internal-api.keys[2].sha256=" + DevSecrets.sha256Hex(secrets.adminApiKey())));
         amazon.regionProperties().forEach((key, value) -> accountServiceArgs.add("--" + key + "=" + value));
         accountServiceArgs.addAll(List.of(
                 "--google.client-id=" + SandboxGoogle.CLIENT_ID,
@@ -397,6 +400,11 @@ public final class LocalStack {
         return readerApiKey;
     }
 
+    /** The support key ({@code admin:read}, {@code admin:write}) for the admin API. */
+    public String adminApiKey() {
+        return secrets.adminApiKey();
+    }
+
     /** The Svix secret account-service verifies Clerk webhooks with, to play Clerk. */
     public String webhookSecret() {
         return webhookSecret;
@@ -407,7 +415,8 @@ public final class LocalStack {
      * secret, the providers' client secrets and developer tokens and the vault keyset's key material.
      */
     public List<String> secretsNeverLogged() {
-        List<String> values = new ArrayList<>(List.of(secrets.readerApiKey(), secrets.refresherApiKey(), secrets.webhookSecret(),
+        List<String> values = new ArrayList<>(List.of(secrets.readerApiKey(), secrets.refresherApiKey(), secrets.adminApiKey(),
+                secrets.webhookSecret(),
                 secrets.unsubscribeKey(), demoSlackHook.substring(demoSlackHook.lastIndexOf('/') + 1),
                 SandboxAmazon.CLIENT_SECRET, SandboxGoogle.CLIENT_SECRET, SandboxGoogle.DEVELOPER_TOKEN, SandboxMicrosoft.CLIENT_SECRET,
                 SandboxMicrosoft.DEVELOPER_TOKEN));
@@ -569,6 +578,11 @@ public final class LocalStack {
                      -d '{"notifications":{"channels":{"slack":true}}}' %s/api/v1/me/preferences
                    curl -s -H "Authorization: Bearer $TOKEN" %s/api/v1/me/dashboard
 
+                 Support's view (admin API, key with admin:read and admin:write; not via the gateway):
+
+                   curl -s -H 'X-Api-Key: %s' 'http://localhost:%d/internal/v1/admin/users?email=demo@example.com'
+                   curl -s -H 'X-Api-Key: %s' 'http://localhost:%d/internal/v1/admin/connections/%s'
+
                  A token for any user id:
 
                    curl -s '%s/sandbox/dev-token?user_id=user_alice&email=alice@example.com'
@@ -580,7 +594,8 @@ public final class LocalStack {
                 mail.host(), mail.port(), mailboxUrl, slack.baseUrl(), settings.kafkaPort(), settings.logDir(), instancesLine(), demoConnection.id(), demoConnection.summary(),
                 demoGoogleConnection.id(), demoMicrosoftConnection.id(), token, gateway, gateway, gateway,
                 readerApiKey, demoConnection.id(), settings.accountServicePort(), demoSlackHook, gateway, gateway, gateway,
-                clerk.issuer());
+                secrets.adminApiKey(), settings.accountServicePort(), secrets.adminApiKey(), settings.accountServicePort(),
+                demoConnection.id(), clerk.issuer());
         System.out.flush();
     }
 

@@ -361,7 +361,7 @@ class AttackIT {
         Map<String, String> withKey = new LinkedHashMap<>(Map.of("X-Api-Key", stack.readerApiKey()));
         String body = "{\"userId\":\"" + ALICE + "\",\"connectionId\":\"" + aliceConnection + "\"}";
         for (String path : List.of("/internal/v1/tokens", "/internal/v1/refresh/leases", "/internal/v1/refresh/reports",
-                "/internal/v1/refresh/claims", "/INTERNAL/v1/tokens", "/api/../internal/v1/tokens", "/api/%2e%2e/internal/v1/tokens",
+                "/internal/v1/refresh/claims", "/internal/v1/admin/connections", "/api/../internal/v1/admin/users", "/INTERNAL/v1/tokens", "/api/../internal/v1/tokens", "/api/%2e%2e/internal/v1/tokens",
                 "/api/v1/..%2f..%2finternal/v1/tokens", "/actuator/env", "/actuator/heapdump", "/actuator/prometheus/../env")) {
             Reply reply = gateway.send("POST", path, withKey, "application/json", body);
             assertThat(reply.status()).as(path + " " + reply).isIn(400, 404);

@@ -275,6 +275,44 @@ class UserJourneyIT {
 
     @Test
     @Order(9)
+    void supportFindsTheUserSeesWhyTheConnectionFailsForcesARefreshAndSeesItRecover() {
+        // Google's token endpoint fails: the user's refresh ends in REFRESH_FAILING with a backoff
+        stack.google().failFor(SandboxGoogle.Endpoint.TOKEN, Duration.ofMinutes(10), new SandboxFault.ServerError(503));
+        try {
+            check(api("PUT", "/api/v1/integrations/" + google + "/refresh", null, null).status() == 202, "the user asks for a refresh");
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    "REFRESH_FAILING".equals(api("GET", "/api/v1/integrations/" + google, null, null).json("$.status")));
+        } finally {
+            stack.google().reset();
+        }
+        Map<String, String> key = Map.of("X-Api-Key", stack.adminApiKey());
+        // "my Google Ads stopped syncing", writes janet@example.com
+        Reply users = accountService.get("/internal/v1/admin/users?email=JANET@example.com", key);
+        check(users.status() == 200 && USER.equals(users.json("$.users[0].id")), "support finds the user by email " + users);
+        check(Integer.valueOf(1).equals(users.json("$.users[0].connections.REFRESH_FAILING")), "with one failing connection");
+        Reply failing = accountService.get("/internal/v1/admin/connections?userId=" + USER + "&status=refresh_failing", key);
+        check(google.equals(failing.json("$.items[0].id")), "which is the Google Ads one " + failing);
+        Reply diagnostics = accountService.get("/internal/v1/admin/connections/" + google, key);
+        check("REFRESH_FAILED".equals(diagnostics.json("$.timeline[0].kind")), "its timeline shows the failed refresh " + diagnostics);
+        check(diagnostics.json("$.timeline[0].errorCode") != null, "with the provider's error");
+        check(diagnostics.json("$.refresh.nextAttemptAt") != null, "and when it would be tried again");
+        check(!diagnostics.body().contains("ya29.") && !diagnostics.body().contains("1//"), "and no token material");
+
+        // Google is back: support does not wait for the backoff
+        Reply forced = accountService.send("POST", "/internal/v1/admin/connections/" + google + "/refresh", key, null, null);
+        check(forced.status() == 200 && "CLAIMED".equals(forced.json("$.refresh")), "support forces a refresh " + forced);
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                "ACTIVE".equals(accountService.get("/internal/v1/admin/connections/" + google, key).json("$.connection.status")));
+        check("RECOVERED".equals(accountService.get("/internal/v1/admin/connections/" + google, key).json("$.timeline[0].kind")),
+                "the timeline shows the recovery");
+        check(db.count("SELECT count(*) FROM admin_audit_events WHERE key_name = 'support' AND target LIKE ?",
+                "connections/" + google + "%") >= 3, "support's calls are in the admin audit trail");
+        int throughGateway = gateway.get("/internal/v1/admin/users?email=janet@example.com", key).status();
+        check(throughGateway == 404 || throughGateway == 400, "the gateway does not route the admin API: " + throughGateway);
+    }
+
+    @Test
+    @Order(10)
     void disconnectingErasesTheTokens() {
         Reply disconnected = api("DELETE", "/api/v1/amazon/connections/" + na, null, null);
         check(disconnected.status() == 200 && "DISCONNECTED".equals(disconnected.json("$.status")), "disconnected " + disconnected);
@@ -285,7 +323,7 @@ class UserJourneyIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void deletingTheAccountEndsEverything() {
         Reply deleted = api("DELETE", "/api/v1/me", null, null);
         check(deleted.status() == 204, "account deleted " + deleted);

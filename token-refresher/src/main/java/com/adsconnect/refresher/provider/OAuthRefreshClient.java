@@ -81,7 +81,11 @@ public class OAuthRefreshClient {
                 .maxConnections(endpoint.maxConnections())
                 .pendingAcquireMaxCount(endpoint.maxConnections() * 10)
                 .pendingAcquireTimeout(endpoint.timeLimit())
-                .maxIdleTime(Duration.ofSeconds(30))
+                // below the keep-alive timeouts servers commonly use (Jetty 30 s, nginx 75 s, load balancers 60 s):
+                // a pooled connection the server is closing at the moment it is reused fails the call (seen in
+                // MultiInstanceIT as a burst of premature closes that opened the breaker after a quiet 30 s)
+                .maxIdleTime(Duration.ofSeconds(20))
+                .evictInBackground(Duration.ofSeconds(10))
                 .maxLifeTime(Duration.ofMinutes(5))
                 .build();
         this.webClient = webClientBuilder.clone()
