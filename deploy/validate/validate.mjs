@@ -789,8 +789,8 @@ for (const module of ['account-service', 'auth-gateway', 'token-refresher']) {
     }
   }
 }
-const wellKnown = /^(http_server_requests_seconds_(count|sum|max|bucket)|resilience4j_circuitbreaker_[a-z_]+|up|jvm_[a-z_]+|spring_cloud_gateway_requests_seconds_(count|sum|max))$/;
-const ours = /^(gateway|refresher|outbox|token_vault|notifications)_/;
+const wellKnown = /^(http_server_requests_seconds_(count|sum|max|bucket)|resilience4j_circuitbreaker_[a-z_]+|up|jvm_[a-z_]+|spring_cloud_gateway_requests_seconds_(count|sum|max)|r2dbc_pool_(acquired|allocated|idle|pending|max_allocated|max_pending)_connections)$/;
+const ours = /^(gateway|refresher|refresh|outbox|token_vault|token_access_audit|notifications|audit|r2dbc)_/;
 const metricKnown = (metric) => {
   if (wellKnown.test(metric)) return true;
   for (const [name, kind] of meters) {
@@ -808,6 +808,34 @@ for (const rule of byKind('PrometheusRule').flatMap((r) => r.spec.groups.flatMap
   const unknown = used.filter((name) => !metricKnown(name));
   if (unknown.length) problem(`alert ${rule.alert}`, `uses metrics no service publishes: ${unknown.join(', ')}`);
   else check(`alert ${rule.alert} uses published metrics (${used.join(', ')})`);
+}
+
+// Dashboards (deploy/grafana) may only query metrics the services publish, as alerts.
+const metricsIn = (query) => [...query.replace(/"[^"]*"/g, '""').matchAll(/\b([a-z][a-z0-9_]*)(?=\s*[{[)]|\s*[<>=!/*+-]|\s*$)/g)]
+  .map((m) => m[1]).filter((name) => ours.test(name) || wellKnown.test(name) || /_(total|seconds|count|bucket)/.test(name));
+const dashboardDir = path.join(root, 'deploy/grafana');
+const dashboardFiles = fs.existsSync(dashboardDir) ? fs.readdirSync(dashboardDir).filter((f) => f.endsWith('.json')).sort() : [];
+if (dashboardFiles.length === 0) problem('deploy/grafana', 'holds no dashboards');
+for (const file of dashboardFiles) {
+  let board;
+  try {
+    board = JSON.parse(fs.readFileSync(path.join(dashboardDir, file), 'utf8'));
+  } catch (e) {
+    problem(`deploy/grafana/${file}`, `is not JSON: ${e.message}`);
+    continue;
+  }
+  let queries = 0;
+  for (const panel of board.panels ?? []) {
+    for (const target of panel.targets ?? []) {
+      queries++;
+      const used = metricsIn(target.expr ?? '');
+      const unknown = used.filter((name) => !metricKnown(name));
+      if (used.length === 0) problem(`dashboard ${file} panel "${panel.title}"`, `queries no metric: ${target.expr}`);
+      else if (unknown.length) problem(`dashboard ${file} panel "${panel.title}"`, `uses metrics no service publishes: ${unknown.join(', ')}`);
+    }
+  }
+  if (queries === 0) problem(`dashboard ${file}`, 'has no queries');
+  else check(`dashboard ${file}: ${queries} queries over published metrics`);
 }
 
 // Every alert links to its runbook: a section of docs/operations.md (GitHub's heading anchors).

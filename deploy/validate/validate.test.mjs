@@ -12,7 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 function brokenCopy(file, from, to) {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-validate-'));
-  for (const entry of ['README.md', 'docs/operations.md', 'pom.xml', 'deploy/k8s', 'deploy/compose', 'deploy/docker', 'account-service/pom.xml', 'auth-gateway/pom.xml', 'token-refresher/pom.xml',
+  for (const entry of ['README.md', 'docs/operations.md', 'pom.xml', 'deploy/k8s', 'deploy/compose', 'deploy/docker', 'deploy/grafana', 'account-service/pom.xml', 'auth-gateway/pom.xml', 'token-refresher/pom.xml',
     'account-service/src/main/java', 'auth-gateway/src/main/java', 'token-refresher/src/main/java']) {
     fs.cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
   }
@@ -50,6 +50,10 @@ const cases = [
   ['a Compose dependency on nothing', 'deploy/compose/compose.yaml', 'condition: service_healthy\n\n  auth-gateway', 'condition: service_healthy\n      zookeeper:\n        condition: service_started\n\n  auth-gateway', /depends on unknown service zookeeper/],
   ['an alert on a metric nobody publishes', 'deploy/k8s/alerts.yaml', 'max(outbox_events_pending)', 'max(outbox_events_waiting)', /alert OutboxBacklog: uses metrics no service publishes: outbox_events_waiting/],
   ['an alert on a histogram that is not published', 'deploy/k8s/alerts.yaml', 'min(refresher_time_to_expiry_seconds{quantile="0.5"})', 'histogram_quantile(0.5, sum(rate(refresher_time_to_expiry_seconds_bucket[5m])) by (le))', /TokensRefreshedLate: uses metrics no service publishes: refresher_time_to_expiry_seconds_bucket/],
+  ['a dashboard panel on a metric nobody publishes', 'deploy/grafana/account-service.json', 'max(outbox_events_pending)', 'max(outbox_events_waiting)',
+    /dashboard account-service.json panel "Outbox: waiting and published": uses metrics no service publishes: outbox_events_waiting/],
+  ['a dashboard panel on a metric of the wrong kind', 'deploy/grafana/token-refresher.json', 'sum(refresher_success_reports_pending)', 'sum(refresher_success_reports_pending_total)',
+    /uses metrics no service publishes: refresher_success_reports_pending_total/],
   ['an alert without its runbook', 'deploy/k8s/alerts.yaml', '            runbook_url: docs/operations.md#outboxbacklog\n', '',
     /alert OutboxBacklog: has no runbook_url/],
   ['an alert whose runbook section is gone', 'docs/operations.md', '### OutboxBacklog', '### Outbox backlog',

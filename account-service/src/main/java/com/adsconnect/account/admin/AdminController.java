@@ -53,10 +53,12 @@ class AdminController {
     private final ConnectionSupport connections;
     private final RefreshCoordinator coordinator;
     private final AuditSearch audit;
+    private final com.adsconnect.account.internal.TokenAccessAudit tokenAccess;
     private final JsonMapper json;
 
     AdminController(UserStore users, ConnectionStore connectionStore, ConnectionSupport connections, RefreshCoordinator coordinator,
-            AuditSearch audit, JsonMapper json) {
+            AuditSearch audit, com.adsconnect.account.internal.TokenAccessAudit tokenAccess, JsonMapper json) {
+        this.tokenAccess = tokenAccess;
         this.users = users;
         this.connectionStore = connectionStore;
         this.connections = connections;
@@ -191,6 +193,25 @@ class AdminController {
                         : new MediaType("application", "jsonl", java.nio.charset.StandardCharsets.UTF_8))
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"audit-events." + format + "\"")
                 .body(body);
+    }
+
+    record KeyReads(List<com.adsconnect.account.internal.TokenAccessAudit.DailyReads> reads) {
+    }
+
+    /** Token reads per service key and UTC day across users, in [from, to) (ISO dates; the last 30 days unless given). */
+    @GetMapping("/token-reads")
+    Mono<KeyReads> tokenReads(@RequestParam(required = false) String from, @RequestParam(required = false) String to) {
+        java.time.LocalDate until = day("to", to, java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1));
+        java.time.LocalDate since = day("from", from, until.minusDays(30));
+        return tokenAccess.readsPerKey(since, until).map(KeyReads::new);
+    }
+
+    private static java.time.LocalDate day(String field, String value, java.time.LocalDate otherwise) {
+        try {
+            return value == null ? otherwise : java.time.LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiProblem.invalidField(field, "must be an ISO date such as 2026-12-01");
+        }
     }
 
     private static <E extends Enum<E>> E named(Class<E> type, String field, String value) {

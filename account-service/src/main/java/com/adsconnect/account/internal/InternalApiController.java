@@ -29,10 +29,12 @@ class InternalApiController {
 
     private final TokenService tokens;
     private final RefreshCoordinator coordinator;
+    private final TokenAccessAudit audit;
 
-    InternalApiController(TokenService tokens, RefreshCoordinator coordinator) {
+    InternalApiController(TokenService tokens, RefreshCoordinator coordinator, TokenAccessAudit audit) {
         this.tokens = tokens;
         this.coordinator = coordinator;
+        this.audit = audit;
     }
 
     record TokenRequest(String userId, UUID connectionId, String profileId) {
@@ -41,18 +43,46 @@ class InternalApiController {
     record LeaseRequest(UUID connectionId, Long generation) {
     }
 
+    /**
+     * A provider token for an internal service. Every answer, token or refusal, is recorded in the
+     * token access audit ({@link TokenAccessAudit}); when its queue is full the request is refused
+     * with 503 before any token is read.
+     */
     @PostMapping("/internal/v1/tokens")
-    Mono<ResponseEntity<TokenService.TokenResponse>> token(@RequestBody TokenRequest request) {
-        if (request.userId() == null || !USER_ID.matcher(request.userId()).matches()) {
-            return Mono.error(ApiProblem.invalidField("userId", "is required"));
+    Mono<ResponseEntity<TokenService.TokenResponse>> token(@RequestBody TokenRequest request, Principal caller) {
+        Mono<ResponseEntity<TokenService.TokenResponse>> answer = audit.admit().then(Mono.defer(() -> {
+            if (request.userId() == null || !USER_ID.matcher(request.userId()).matches()) {
+                return Mono.error(ApiProblem.invalidField("userId", "is required"));
+            }
+            if (request.connectionId() == null && request.profileId() == null) {
+                return Mono.error(ApiProblem.invalidField("connectionId", "give connectionId, profileId, or both"));
+            }
+            if (request.profileId() != null && !PROFILE_ID.matcher(request.profileId()).matches()) {
+                return Mono.error(ApiProblem.invalidField("profileId", "must be a profile id (an Amazon Ads profile, a Google Ads customer or a Microsoft Advertising account)"));
+            }
+            return tokens.currentToken(request.userId(), request.connectionId(), request.profileId()).map(InternalApiController::noStore);
+        }));
+        if (!audit.enabled()) {
+            return answer;
         }
-        if (request.connectionId() == null && request.profileId() == null) {
-            return Mono.error(ApiProblem.invalidField("connectionId", "give connectionId, profileId, or both"));
-        }
-        if (request.profileId() != null && !PROFILE_ID.matcher(request.profileId()).matches()) {
-            return Mono.error(ApiProblem.invalidField("profileId", "must be a profile id (an Amazon Ads profile, a Google Ads customer or a Microsoft Advertising account)"));
-        }
-        return tokens.currentToken(request.userId(), request.connectionId(), request.profileId()).map(InternalApiController::noStore);
+        String user = request.userId() != null && USER_ID.matcher(request.userId()).matches() ? request.userId() : null;
+        String profile = request.profileId() != null && PROFILE_ID.matcher(request.profileId()).matches() ? request.profileId() : null;
+        return answer
+                .doOnNext(served -> audit.record(new TokenAccessAudit.TokenAccess(caller.getName(), user, served.getBody().connectionId(),
+                        profile, "SERVED", 200, java.time.Instant.now())))
+                .doOnError(ApiProblem.class, refused -> {
+                    // a refusal because the audit is full is the one answer not recorded (it would only add to the backlog)
+                    if (!(refused instanceof TokenAccessAudit.Backlog)) {
+                        audit.record(new TokenAccessAudit.TokenAccess(caller.getName(), user, request.connectionId(), profile,
+                                outcomeOf(refused), refused.status().value(), java.time.Instant.now()));
+                    }
+                });
+    }
+
+    /** The refusal's kind, from its problem type ({@code connection-not-usable}, {@code token-not-ready}, ...). */
+    private static String outcomeOf(ApiProblem refused) {
+        String type = String.valueOf(refused.toProblemDetail().getType());
+        return type.substring(type.lastIndexOf('/') + 1).toUpperCase().replace('-', '_');
     }
 
     @PostMapping("/internal/v1/refresh/leases")

@@ -1,5 +1,9 @@
 package com.adsconnect.account.refresh;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -19,10 +23,16 @@ class RefreshScheduler {
 
     private final RefreshCoordinator coordinator;
     private final RefreshProperties properties;
+    private final Counter claims;
+    private final AtomicLong inFlight = new AtomicLong();
 
-    RefreshScheduler(RefreshCoordinator coordinator, RefreshProperties properties) {
+    RefreshScheduler(RefreshCoordinator coordinator, RefreshProperties properties, MeterRegistry meters) {
         this.coordinator = coordinator;
         this.properties = properties;
+        this.claims = Counter.builder("refresh.scheduler.claims")
+                .description("Connections this replica's scheduler claimed for a refresh").register(meters);
+        Gauge.builder("refresh.scheduler.in_flight", inFlight, AtomicLong::get)
+                .description("Claims not reported yet, as the scheduler last counted them (all replicas)").register(meters);
     }
 
     /** Spring subscribes to this one publisher on every run: everything is computed per subscription. */
@@ -30,8 +40,10 @@ class RefreshScheduler {
     Mono<Void> run() {
         // claims beyond what the refreshers can finish within a lease would only expire and be claimed again
         return Mono.defer(coordinator::claimsInFlight)
-                .flatMap(inFlight -> claimUpTo(properties.maxInFlight() - inFlight, MAX_BATCHES_PER_RUN))
+                .doOnNext(inFlight::set)
+                .flatMap(unreported -> claimUpTo(properties.maxInFlight() - unreported, MAX_BATCHES_PER_RUN))
                 .doOnNext(claimed -> {
+                    claims.increment(claimed);
                     if (claimed > 0) {
                         log.debug("claimed {} connections for refresh", claimed);
                     }

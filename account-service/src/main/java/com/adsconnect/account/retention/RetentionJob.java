@@ -2,6 +2,7 @@ package com.adsconnect.account.retention;
 
 import com.adsconnect.account.audit.AuditLog;
 import com.adsconnect.account.connection.ConnectionHistory;
+import com.adsconnect.account.internal.TokenAccessAudit;
 import com.adsconnect.account.notification.Notifications;
 import com.adsconnect.account.user.UserPurge;
 import java.time.Clock;
@@ -28,11 +29,13 @@ class RetentionJob {
     private final AuditLog auditLog;
     private final ConnectionHistory connectionHistory;
     private final Notifications notifications;
+    private final TokenAccessAudit tokenAccess;
     private final DatabaseClient db;
     private final Clock clock;
 
     RetentionJob(RetentionProperties retention, UserPurge userPurge, AuditLog auditLog, ConnectionHistory connectionHistory,
-            Notifications notifications, DatabaseClient db, Clock clock) {
+            Notifications notifications, TokenAccessAudit tokenAccess, DatabaseClient db, Clock clock) {
+        this.tokenAccess = tokenAccess;
         this.retention = retention;
         this.userPurge = userPurge;
         this.auditLog = auditLog;
@@ -57,6 +60,8 @@ class RetentionJob {
                         .fetch().rowsUpdated())
                 .zipWith(connectionHistory.deleteOlderThan(now.minus(retention.connectionHistory()))
                         .zipWith(notifications.deleteOlderThan(now.minus(retention.notifications()))))
+                .flatMap(counts -> tokenAccess.deleteOlderThan(now.minus(retention.tokenAccessEvents()), now.minus(retention.auditEvents()))
+                        .thenReturn(counts))
                 .doOnNext(counts -> log.info("retention: purged {} users, deleted {} audit events, {} webhook ids, "
                                 + "{} connection history entries and {} notifications",
                         counts.getT1().getT1().getT1(), counts.getT1().getT1().getT2(), counts.getT1().getT2(),

@@ -83,7 +83,8 @@ class RefreshLeaseTest {
         long inFlightBefore = coordinator.claimsInFlight().block();
         RefreshScheduler capped = new RefreshScheduler(coordinator, new RefreshProperties(properties.refreshWindow(), properties.keepAlive(),
                 properties.minRemaining(), properties.urgentWait(), properties.leaseDuration(), properties.schedulerInterval(),
-                2, (int) inFlightBefore + 5, properties.failureBackoff(), properties.maxFailureBackoff()));
+                2, (int) inFlightBefore + 5, properties.failureBackoff(), properties.maxFailureBackoff()),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
         capped.run().block();
         assertThat(coordinator.claimsInFlight().block()).as("claimed up to the cap, in batches of 2").isEqualTo(inFlightBefore + 5);

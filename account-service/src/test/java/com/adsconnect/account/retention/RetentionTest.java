@@ -81,6 +81,9 @@ class RetentionTest {
     @Autowired
     Notifications notifications;
 
+    @Autowired
+    com.adsconnect.account.internal.TokenAccessAudit tokenAccess;
+
     /** Spring builds a Mono-returning @Scheduled method's publisher once and subscribes to it on every run. */
     @Test
     void eachRunOfTheSamePublisherComputesItsCutOffsAnew() {
@@ -88,7 +91,7 @@ class RetentionTest {
         db.execute("INSERT INTO audit_events (user_id, actor_type, action, occurred_at) VALUES ('user_clock', 'SYSTEM', 'a', now() - interval '399 days')");
         db.execute("INSERT INTO processed_webhooks (svix_id, event_type, received_at) VALUES ('msg_clock', 'user.created', now() - interval '29 days')");
         MovableClock clock = new MovableClock();
-        Mono<Void> scheduled = new RetentionJob(retention, userPurge, auditLog, connectionHistory, notifications, databaseClient, clock).run();
+        Mono<Void> scheduled = new RetentionJob(retention, userPurge, auditLog, connectionHistory, notifications, tokenAccess, databaseClient, clock).run();
 
         StepVerifier.create(scheduled).verifyComplete();
         assertThat(db.count("SELECT count(*) FROM audit_events WHERE user_id = 'user_clock'")).isEqualTo(1);

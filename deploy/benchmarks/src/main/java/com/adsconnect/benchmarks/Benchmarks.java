@@ -1,7 +1,7 @@
 package com.adsconnect.benchmarks;
 
 /**
- * {@code ./mvnw -Pbenchmark [-Dbenchmark=tokens|refresh|rls|gateway|simulation]}: each benchmark starts the whole system
+ * {@code ./mvnw -Pbenchmark [-Dbenchmark=tokens|refresh|rls|token-audit|gateway|simulation]}: each benchmark starts the whole system
  * as command one does, measures, writes its report under {@code docs/benchmarks/}, and stops it.
  */
 public final class Benchmarks {
@@ -18,7 +18,10 @@ public final class Benchmarks {
             RefreshBenchmark.run();
         }
         if (which.equals("all") || which.equals("rls")) {
-            RowLevelSecurityBenchmark.run();
+            SideBySideBenchmark.run(SideBySideBenchmark.ROW_LEVEL_SECURITY);
+        }
+        if (which.equals("all") || which.equals("token-audit")) {
+            SideBySideBenchmark.run(SideBySideBenchmark.TOKEN_ACCESS_AUDIT);
         }
         if (which.equals("all") || which.equals("gateway")) {
             GatewayBenchmark.run();

@@ -13,25 +13,39 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * What PostgreSQL row-level security costs: {@code GET /api/v1/me} (a user's scope) and
- * {@code POST /internal/v1/tokens} (the all-users scope) straight to account-service.
+ * What one account-service setting costs, measured against itself switched off: two account-service
+ * instances run side by side on the same database, one with the setting off (the baseline), one
+ * with it on, both warmed up alike. Each cell alternates short measured slices between them
+ * ({@code off, on, on, off, ...}), so JIT warm-up, machine load and database state drift hit both
+ * the same; the ratio is the sum of the slices. (Three stacks one after the other measured a drift
+ * of 1.8x between two identical baselines on this machine, far more than the effects measured.)
  *
- * <p>Two account-service instances run side by side on the same database, one with
- * {@code database.row-level-security.enabled=false} (the baseline), one with it on, both warmed up
- * alike. Each cell alternates short measured slices between them ({@code off, on, on, off, ...}),
- * so JIT warm-up, machine load and database state drift hit both the same; the ratio is the sum
- * of the slices. (Three stacks one after the other measured a drift of 1.8x between two
- * identical baselines on this machine, far more than the effect.)
- *
- * <p>Run with {@code ./mvnw -Pbenchmark -Dbenchmark=rls}; writes {@code docs/benchmarks/row-level-security.md}.
+ * <ul>
+ *   <li>{@code ./mvnw -Pbenchmark -Dbenchmark=rls}: PostgreSQL row-level security, on
+ *       {@code GET /api/v1/me} (a user's scope) and {@code POST /internal/v1/tokens} (the all-users
+ *       scope); writes {@code docs/benchmarks/row-level-security.md}</li>
+ *   <li>{@code ./mvnw -Pbenchmark -Dbenchmark=token-audit}: the token access audit, on
+ *       {@code POST /internal/v1/tokens}; writes {@code docs/benchmarks/token-access-audit.md}</li>
+ * </ul>
  */
-final class RowLevelSecurityBenchmark {
+final class SideBySideBenchmark {
+
+    /** A setting to measure: its name, the arguments that turn it off and on, which requests it touches, where the report goes. */
+    record Setting(String name, String slug, String label, String off, String on, boolean me, String reportProperty, String reportFile) {
+    }
+
+    static final Setting ROW_LEVEL_SECURITY = new Setting("row-level security", "rls", "RLS",
+            "--database.row-level-security.enabled=false", "--database.row-level-security.enabled=true", true,
+            "benchmark.report.rls", "target/row-level-security.md");
+    static final Setting TOKEN_ACCESS_AUDIT = new Setting("the token access audit", "token-audit", "audit",
+            "--token-access-audit.enabled=false", "--token-access-audit.enabled=true", false,
+            "benchmark.report.token-audit", "target/token-access-audit.md");
 
     private static final int[] CONCURRENCY = {8, 32};
     private static final int USERS = 50;
-    private static final int ROUNDS = Integer.getInteger("benchmark.rls.rounds", 6);
-    private static final Duration SLICE = Duration.ofSeconds(Long.getLong("benchmark.rls.slice-seconds", 5));
-    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("benchmark.rls.warmup-seconds", 30));
+    private static final int ROUNDS = Integer.getInteger("benchmark.side-by-side.rounds", 6);
+    private static final Duration SLICE = Duration.ofSeconds(Long.getLong("benchmark.side-by-side.slice-seconds", 5));
+    private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("benchmark.side-by-side.warmup-seconds", 30));
     private static final String OFF = LocalStackSettings.ACCOUNT_SERVICE + "-1";
     private static final String ON = LocalStackSettings.ACCOUNT_SERVICE + "-2";
 
@@ -43,11 +57,11 @@ final class RowLevelSecurityBenchmark {
         }
     }
 
-    static void run() throws Exception {
+    static void run(Setting setting) throws Exception {
         LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment()
                 .withInstances(new LocalStackSettings.Instances(1, 2, 1))
-                .withExtraArguments(OFF, "--database.row-level-security.enabled=false")
-                .withExtraArguments(ON, "--database.row-level-security.enabled=true"));
+                .withExtraArguments(OFF, setting.off())
+                .withExtraArguments(ON, setting.on()));
         Thread stopper = new Thread(stack::stop);
         Runtime.getRuntime().addShutdownHook(stopper);
         stack.start();
@@ -55,7 +69,7 @@ final class RowLevelSecurityBenchmark {
             List<String> sessions = new ArrayList<>();
             List<String> tokenBodies = new ArrayList<>();
             for (int i = 0; i < USERS; i++) {
-                String user = "user_rls_bench_" + i;
+                String user = "user_" + setting.slug().replace('-', '_') + "_bench_" + i;
                 String connection = stack.connectDemoAccount(user, i % 2 == 0 ? "NA" : "EU");
                 tokenBodies.add("{\"userId\":\"" + user + "\",\"connectionId\":\"" + connection + "\"}");
                 sessions.add(stack.clerk().sessionToken(user));
@@ -65,22 +79,27 @@ final class RowLevelSecurityBenchmark {
             String apiKey = stack.readerApiKey();
             System.out.println("warming up both instances for " + WARMUP.toSeconds() + " s each ...");
             for (HttpClient client : List.of(off, on)) {
-                LoadRunner.warmUp(16, me(client, sessions), WARMUP.dividedBy(2));
-                LoadRunner.warmUp(16, tokens(client, apiKey, tokenBodies), WARMUP.dividedBy(2));
+                if (setting.me()) {
+                    LoadRunner.warmUp(16, me(client, sessions), WARMUP.dividedBy(2));
+                }
+                LoadRunner.warmUp(16, tokens(client, apiKey, tokenBodies), setting.me() ? WARMUP.dividedBy(2) : WARMUP);
             }
             List<Cell> cells = new ArrayList<>();
             for (int concurrency : CONCURRENCY) {
-                cells.add(cell("GET /api/v1/me", concurrency, me(off, sessions), me(on, sessions)));
-                cells.add(cell("POST /internal/v1/tokens", concurrency, tokens(off, apiKey, tokenBodies), tokens(on, apiKey, tokenBodies)));
+                if (setting.me()) {
+                    cells.add(cell(setting, "GET /api/v1/me", concurrency, me(off, sessions), me(on, sessions)));
+                }
+                cells.add(cell(setting, "POST /internal/v1/tokens", concurrency, tokens(off, apiKey, tokenBodies),
+                        tokens(on, apiKey, tokenBodies)));
             }
-            report(cells);
+            report(setting, cells);
         } finally {
             stack.stop();
             Runtime.getRuntime().removeShutdownHook(stopper);
         }
     }
 
-    private static Cell cell(String request, int concurrency, LoadRunner.Call off, LoadRunner.Call on) {
+    private static Cell cell(Setting setting, String request, int concurrency, LoadRunner.Call off, LoadRunner.Call on) {
         double offRequests = 0;
         double onRequests = 0;
         double offP99 = 0;
@@ -89,11 +108,11 @@ final class RowLevelSecurityBenchmark {
         for (int round = 0; round < ROUNDS; round++) {
             // off, on, then on, off: a trend within the cell weighs on both alike
             boolean offFirst = round % 2 == 0;
-            for (boolean rls : offFirst ? new boolean[] {false, true} : new boolean[] {true, false}) {
-                LoadRunner.Result slice = LoadRunner.run(request + (rls ? " (RLS on)" : " (RLS off)"), concurrency, rls ? on : off,
-                        Duration.ofSeconds(1), SLICE);
+            for (boolean switchedOn : offFirst ? new boolean[] {false, true} : new boolean[] {true, false}) {
+                LoadRunner.Result slice = LoadRunner.run(request + " (" + setting.label() + (switchedOn ? " on)" : " off)"), concurrency,
+                        switchedOn ? on : off, Duration.ofSeconds(1), SLICE);
                 double requests = slice.throughput() * SLICE.toSeconds();
-                if (rls) {
+                if (switchedOn) {
                     onRequests += requests;
                     onP99 = Math.max(onP99, slice.p99Millis());
                 } else {
@@ -108,7 +127,7 @@ final class RowLevelSecurityBenchmark {
     }
 
     private static HttpClient client(String baseUrl) {
-        return HttpClient.create(ConnectionProvider.builder("bench-rls").maxConnections(256).pendingAcquireMaxCount(10_000).build())
+        return HttpClient.create(ConnectionProvider.builder("bench-side-by-side").maxConnections(256).pendingAcquireMaxCount(10_000).build())
                 .baseUrl(baseUrl);
     }
 
@@ -124,9 +143,9 @@ final class RowLevelSecurityBenchmark {
                 .responseSingle((r, b) -> b.then(Mono.just(r.status().code())));
     }
 
-    private static void report(List<Cell> cells) throws IOException {
-        StringBuilder md = Reports.header("the cost of row-level security", "rls", RowLevelSecurityBenchmark.class)
-                .append("Two account-service instances side by side on the same database, one with row-level security off ")
+    private static void report(Setting setting, List<Cell> cells) throws IOException {
+        StringBuilder md = Reports.header("the cost of " + setting.name(), setting.slug(), SideBySideBenchmark.class)
+                .append("Two account-service instances side by side on the same database, one with ").append(setting.name()).append(" off ")
                 .append("(baseline), one with it on, warmed up alike (").append(WARMUP.toSeconds()).append(" s each). Each cell alternates ")
                 .append(ROUNDS).append(" rounds of ").append(SLICE.toSeconds()).append(" s measured slices between them (off, on, then on, ")
                 .append("off), each after 1 s unmeasured, so drift weighs on both alike. Load generator, both instances, the other ")
@@ -138,6 +157,6 @@ final class RowLevelSecurityBenchmark {
                     cell.offRequests() / cell.offSeconds(), cell.onRequests() / cell.onSeconds(), cell.ratio(), cell.offP99(), cell.onP99(),
                     cell.errors()));
         }
-        Reports.write("benchmark.report.rls", "target/row-level-security.md", md);
+        Reports.write(setting.reportProperty(), setting.reportFile(), md);
     }
 }
