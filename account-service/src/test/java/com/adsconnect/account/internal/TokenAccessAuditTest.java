@@ -63,7 +63,7 @@ class TokenAccessAuditTest {
 
         assertThat(audit.flush().block()).isEqualTo(3);
         assertThat(db.string("""
-                SELECT string_agg(key_name || ':' || outcome || ':' || status || ':' || (connection_id = ?::uuid), ',' ORDER BY id)
+                SELECT string_agg(key_name || ':' || outcome || ':' || status || ':' || (connection_id = ?::uuid), ',' ORDER BY occurred_at)
                   FROM token_access_events WHERE user_id = 'user_token_reads'""", id))
                 .isEqualTo("reporting:SERVED:200:true,reporting:SERVED:200:true,reporting:NOT_FOUND:404:false");
 
