@@ -790,7 +790,7 @@ for (const module of ['account-service', 'auth-gateway', 'token-refresher']) {
   }
 }
 const wellKnown = /^(http_server_requests_seconds_(count|sum|max|bucket)|resilience4j_circuitbreaker_[a-z_]+|up|jvm_[a-z_]+|spring_cloud_gateway_requests_seconds_(count|sum|max)|r2dbc_pool_(acquired|allocated|idle|pending|max_allocated|max_pending)_connections)$/;
-const ours = /^(gateway|refresher|refresh|outbox|token_vault|token_access_audit|notifications|audit|r2dbc)_/;
+const ours = /^(gateway|refresher|refresh|outbox|token_vault|token_access_audit|notifications|audit|r2dbc|connections)_/;
 const metricKnown = (metric) => {
   if (wellKnown.test(metric)) return true;
   for (const [name, kind] of meters) {

@@ -54,11 +54,13 @@ class AdminController {
     private final RefreshCoordinator coordinator;
     private final AuditSearch audit;
     private final com.adsconnect.account.internal.TokenAccessAudit tokenAccess;
+    private final UsageReports usage;
     private final JsonMapper json;
 
     AdminController(UserStore users, ConnectionStore connectionStore, ConnectionSupport connections, RefreshCoordinator coordinator,
-            AuditSearch audit, com.adsconnect.account.internal.TokenAccessAudit tokenAccess, JsonMapper json) {
+            AuditSearch audit, com.adsconnect.account.internal.TokenAccessAudit tokenAccess, UsageReports usage, JsonMapper json) {
         this.tokenAccess = tokenAccess;
+        this.usage = usage;
         this.users = users;
         this.connectionStore = connectionStore;
         this.connections = connections;
@@ -193,6 +195,20 @@ class AdminController {
                         : new MediaType("application", "jsonl", java.nio.charset.StandardCharsets.UTF_8))
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"audit-events." + format + "\"")
                 .body(body);
+    }
+
+    record Report(List<UsageReports.Day> days) {
+    }
+
+    /** Usage and health per UTC day in [from, to), newest first (ISO dates; the last 7 days unless given, at most 92). */
+    @GetMapping("/reports/daily")
+    Mono<Report> dailyReport(@RequestParam(required = false) String from, @RequestParam(required = false) String to) {
+        java.time.LocalDate until = day("to", to, java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1));
+        java.time.LocalDate since = day("from", from, until.minusDays(7));
+        if (!since.isBefore(until) || since.plusDays(92).isBefore(until)) {
+            return Mono.error(ApiProblem.invalidField("from", "must be before to, at most 92 days"));
+        }
+        return usage.days(since, until).map(Report::new);
     }
 
     record KeyReads(List<com.adsconnect.account.internal.TokenAccessAudit.DailyReads> reads) {

@@ -215,6 +215,43 @@ class AdminApiTest {
         assertThat(AuditCsv.field("=cmd|' /C calc'!A0")).isEqualTo("\"'=cmd|' /C calc'!A0\"");
     }
 
+    @Autowired
+    UsageReports usage;
+
+    @Autowired
+    com.adsconnect.account.internal.TokenAccessAudit tokenAccess;
+
+    @Test
+    void theDailyReportCountsConnectionsRefreshesTokensServedAndActiveUsersAndTheGaugesFollow() {
+        String id = (String) connect(api.as("user_usage_report"), "NA").get("id");
+        long generation = refreshes.claim(id);
+        coordinator.reportAll(List.of(RefreshReports.of(generation, id, Outcome.SUCCESS, null)), "token-refresher").block();
+        new com.adsconnect.account.support.Internal(web)
+                .token(TestApiKeys.READER, Map.of("userId", "user_usage_report", "connectionId", id)).expectStatus().isOk();
+        tokenAccess.flush().block();
+        usage.snapshot().block();
+
+        long active = db.count("SELECT count(*) FROM connections WHERE status = 'ACTIVE' AND provider = 'AMAZON'");
+        long refreshed = db.count("SELECT coalesce(sum(count), 0) FROM connection_history WHERE kind = 'REFRESHED' "
+                + "AND day = (now() AT TIME ZONE 'UTC')::date");
+        long users = db.count("SELECT count(DISTINCT user_id) FROM audit_events WHERE actor_type = 'USER' "
+                + "AND occurred_at >= (now() AT TIME ZONE 'UTC')::date");
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        admin(TestApiKeys.ADMIN_VIEWER, HttpMethod.GET, "/internal/v1/admin/reports/daily").expectStatus().isOk().expectBody()
+                .jsonPath("$.days.length()").isEqualTo(7)
+                .jsonPath("$.days[0].day").isEqualTo(today)
+                .jsonPath("$.days[0].connections.ACTIVE.AMAZON").isEqualTo((int) active)
+                .jsonPath("$.days[0].refreshes.REFRESHED").isEqualTo((int) refreshed)
+                .jsonPath("$.days[0].tokensServed.reporting").isNumber()
+                .jsonPath("$.days[0].activeUsers").isEqualTo((int) users)
+                .jsonPath("$.days[1].connections").isEmpty();
+        assertThat(meters.get("connections.current").tag("status", "ACTIVE").tag("provider", "AMAZON").gauge().value())
+                .isEqualTo((double) active);
+        admin(TestApiKeys.ADMIN_VIEWER, HttpMethod.GET, "/internal/v1/admin/reports/daily?from=2026-01-01&to=2026-12-01")
+                .expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("from");
+        admin(TestApiKeys.READER, HttpMethod.GET, "/internal/v1/admin/reports/daily").expectStatus().isForbidden();
+    }
+
     private String state(String id) {
         return db.string("SELECT status || version || coalesce(lease_generation, 0) FROM connections WHERE id = ?::uuid", id)
                 + db.count("SELECT count(*) FROM audit_events") + db.count("SELECT count(*) FROM notifications");
