@@ -221,9 +221,15 @@ public class ConnectionLifecycle {
     public Mono<Void> refreshTokenExpiring(Connection connection) {
         return notifications.announce(new ConnectionAlert(NotificationType.REFRESH_TOKEN_EXPIRING, connection.userId(), connection.id(),
                 connection.provider().displayName(), connection.label(), null, connection.refreshTokenExpiresAt(),
-                "refresh_token_expiring:" + connection.id() + ":"
+                REFRESH_TOKEN_EXPIRING_KEY + connection.id() + ":"
                         + java.time.LocalDate.ofInstant(connection.refreshTokenExpiresAt(), java.time.ZoneOffset.UTC)));
     }
+
+    /**
+     * How a grant's end is named in its notification's dedup key: this prefix, the connection id, ':'
+     * and the end's UTC date (ISO); {@link RefreshTokenExpiryWarnings} looks for exactly that.
+     */
+    static final String REFRESH_TOKEN_EXPIRING_KEY = "refresh_token_expiring:";
 
     private static ConnectionAlert alert(NotificationType type, Connection connection, String errorCode, String dedupKey) {
         return new ConnectionAlert(type, connection.userId(), connection.id(), connection.provider().displayName(),

@@ -75,11 +75,12 @@ public class RefreshTokenExpiryWarnings {
                           AND refresh_token_expires_at > :now AND refresh_token_expires_at <= :until
                           AND (refresh_token_expires_at, id) > (:afterExpiresAt, :afterId)
                           AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = c.user_id
-                                AND n.dedup_key = 'refresh_token_expiring:' || c.id || ':'
+                                AND n.dedup_key = :keyPrefix || c.id || ':'
                                     || to_char(c.refresh_token_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'))
                         ORDER BY refresh_token_expires_at, id
                         LIMIT :limit
                         FOR UPDATE SKIP LOCKED""")
+                .bind("keyPrefix", ConnectionLifecycle.REFRESH_TOKEN_EXPIRING_KEY)
                 .bind("now", now.atOffset(ZoneOffset.UTC))
                 .bind("until", now.plus(properties.refreshTokenExpiryWarning()).atOffset(ZoneOffset.UTC))
                 .bind("afterExpiresAt", (after == null ? now : after.expiresAt()).atOffset(ZoneOffset.UTC))

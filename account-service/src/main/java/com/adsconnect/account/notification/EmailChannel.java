@@ -113,7 +113,7 @@ class EmailChannel {
                         : connection.providerName() + " (" + connection.connectionName() + ")",
                 "status", texts.get("status." + connection.status(), recipient.locale()),
                 "refreshes", texts.get("mail.weekly.refreshes", recipient.locale(), connection.refreshes(), connection.failures()),
-                "url", properties.email().appBaseUrl() + "/integrations/" + connection.connectionId()))
+                "url", properties.email().appBaseUrl() + Notifications.connectionLink(connection.connectionId())))
                 .toList());
         return send(batch.id(), recipient, subject, weeklyText.execute(model), weeklyHtml.execute(model),
                 UnsubscribeLinks.Topic.WEEKLY_REPORT);

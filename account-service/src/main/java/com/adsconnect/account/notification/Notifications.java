@@ -10,8 +10,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
@@ -32,24 +30,29 @@ public class Notifications {
     private final DatabaseClient db;
     private final Recipients recipients;
     private final NotificationTexts texts;
-    private final boolean emailEnabled;
+    private final EmailChannel email;
     private final Map<NotificationType, Counter> created = new EnumMap<>(NotificationType.class);
 
-    Notifications(DatabaseClient db, Recipients recipients, NotificationTexts texts, ObjectProvider<JavaMailSender> mail,
+    Notifications(DatabaseClient db, Recipients recipients, NotificationTexts texts, EmailChannel email,
             MeterRegistry meters) {
         this.db = db;
         this.recipients = recipients;
         this.texts = texts;
-        this.emailEnabled = mail.getIfAvailable() != null;
+        this.email = email;
         for (NotificationType type : NotificationType.values()) {
             created.put(type, Counter.builder("notifications.created").description("Notifications created, by type")
                     .tag("type", type.type()).register(meters));
         }
     }
 
-    /** The front end's route for a connection's notification. */
+    /** The front end's route to a connection. */
+    static String connectionLink(UUID connectionId) {
+        return "/integrations/" + connectionId;
+    }
+
+    /** The front end's route for a connection's notification: the connection, opened to reconnect it where that is what to do. */
     static String linkOf(NotificationType type, UUID connectionId) {
-        return "/integrations/" + connectionId + (type.needsAction() ? "?action=reconnect" : "");
+        return connectionLink(connectionId) + (type.needsAction() ? "?action=reconnect" : "");
     }
 
     /**
@@ -89,7 +92,7 @@ public class Notifications {
     }
 
     private Mono<Void> queueDeliveries(long notificationId, Recipient recipient) {
-        Mono<Long> email = recipient.byEmail() && emailEnabled
+        Mono<Long> byEmail = recipient.byEmail() && email.enabled()
                 ? db.sql("""
                         INSERT INTO notification_deliveries (user_id, channel, kind, notification_id)
                         VALUES (:userId, 'EMAIL', 'ALERT', :id)""")
@@ -101,7 +104,7 @@ public class Notifications {
                         SELECT :userId, 'SLACK', 'ALERT', :id WHERE EXISTS (SELECT 1 FROM slack_webhooks WHERE user_id = :userId)""")
                         .bind("userId", recipient.userId()).bind("id", notificationId).fetch().rowsUpdated()
                 : Mono.just(0L);
-        return email.then(slack).then();
+        return byEmail.then(slack).then();
     }
 
     /** One page of the user's in-app notifications, newest first, strictly older than {@code beforeId} when given. */
