@@ -77,9 +77,13 @@ class TokenAccessAuditTest {
                 .jsonPath("$.reads.length()").isEqualTo(0);
         user.get().uri("/api/v1/me/token-reads?days=0").exchange().expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.errors[0].field").isEqualTo("days");
+        // across users: this class's other tests read with the same key today too
+        long readsToday = db.count("SELECT sum(reads) FROM token_reads_daily WHERE key_name = 'reporting' AND day = ?::date", today);
+        assertThat(readsToday).isGreaterThanOrEqualTo(2);
         web.get().uri("/internal/v1/admin/token-reads").header("X-Api-Key", TestApiKeys.ADMIN_VIEWER).exchange()
                 .expectStatus().isOk().expectBody()
-                .jsonPath("$.reads[?(@.service == 'reporting' && @.day == '" + today + "')].reads").isEqualTo(java.util.List.of(2));
+                .jsonPath("$.reads[?(@.service == 'reporting' && @.day == '" + today + "')].reads")
+                .isEqualTo(java.util.List.of((int) readsToday));
         web.get().uri("/internal/v1/admin/token-reads").header("X-Api-Key", TestApiKeys.READER).exchange()
                 .expectStatus().isForbidden();
     }
@@ -104,5 +108,29 @@ class TokenAccessAuditTest {
         assertThat(db.count("SELECT count(*) FROM token_access_events WHERE user_id = 'user_token_backlog' AND outcome = 'SERVED'"))
                 .as("every token served is recorded").isEqualTo(4);
         assertThat(db.count("SELECT reads FROM token_reads_daily WHERE user_id = 'user_token_backlog'")).isEqualTo(4);
+    }
+
+    @Test
+    void aWriteThatFailsKeepsItsAnswersQueuedAndTheNextFlushWritesEveryOne() {
+        String id = (String) connect(api.as("user_token_write_fails"), "NA").get("id");
+        Map<String, Object> body = Map.of("userId", "user_token_write_fails", "connectionId", id);
+        internal.token(TestApiKeys.READER, body).expectStatus().isOk();
+        internal.token(TestApiKeys.READER, body).expectStatus().isOk();
+        // the database refuses the write (here: the service's role may no longer insert the daily counts)
+        db.execute("REVOKE INSERT ON token_reads_daily FROM ads_connect_app");
+        try {
+            assertThat(audit.flush().block()).as("nothing written").isZero();
+            assertThat(db.count("SELECT count(*) FROM token_access_events WHERE user_id = 'user_token_write_fails'"))
+                    .as("the events' insert rolled back with the counts'").isZero();
+            internal.token(TestApiKeys.READER, body).expectStatus().isOk();
+            // the two kept in the queue still count against it
+            internal.token(TestApiKeys.READER, body).expectStatus().isEqualTo(503);
+        } finally {
+            db.execute("GRANT INSERT ON token_reads_daily TO ads_connect_app");
+        }
+        assertThat(audit.flush().block()).isEqualTo(3);
+        assertThat(db.count("SELECT count(*) FROM token_access_events WHERE user_id = 'user_token_write_fails' AND outcome = 'SERVED'"))
+                .as("every token served is recorded once").isEqualTo(3);
+        assertThat(db.count("SELECT reads FROM token_reads_daily WHERE user_id = 'user_token_write_fails'")).isEqualTo(3);
     }
 }
