@@ -1,5 +1,6 @@
 package com.adsconnect.account.notification;
 
+import io.micrometer.common.KeyValue;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,8 @@ import java.util.concurrent.TimeoutException;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.ClientRequestObservationContext;
+import org.springframework.web.reactive.function.client.DefaultClientRequestObservationConvention;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -39,7 +42,34 @@ class SlackChannel {
                 .responseTimeout(Duration.ofSeconds(10))
                 // a webhook answers, it never redirects: a redirect is not followed anywhere
                 .followRedirect(false);
-        this.webClient = builder.clone().clientConnector(new ReactorClientHttpConnector(http)).build();
+        this.webClient = builder.clone().clientConnector(new ReactorClientHttpConnector(http))
+                .observationConvention(new WebhookHidingConvention(properties.slack().apiBaseUrl()))
+                .build();
+    }
+
+    /**
+     * A webhook's path is its secret: the client's metrics and spans name the route, never the
+     * hook ({@code uri} and {@code http.url} would otherwise carry the path).
+     */
+    static final class WebhookHidingConvention extends DefaultClientRequestObservationConvention {
+
+        static final String ROUTE = "/services/{team}/{channel}/{secret}";
+
+        private final String apiBaseUrl;
+
+        WebhookHidingConvention(String apiBaseUrl) {
+            this.apiBaseUrl = apiBaseUrl;
+        }
+
+        @Override
+        protected KeyValue uri(ClientRequestObservationContext context) {
+            return KeyValue.of(super.uri(context).getKey(), ROUTE);
+        }
+
+        @Override
+        protected KeyValue httpUrl(ClientRequestObservationContext context) {
+            return KeyValue.of(super.httpUrl(context).getKey(), apiBaseUrl + ROUTE);
+        }
     }
 
     Mono<Void> sendAlerts(Recipient recipient, List<DeliveryQueue.Alert> alerts) {

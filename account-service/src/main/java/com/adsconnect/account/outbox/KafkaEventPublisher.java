@@ -1,5 +1,7 @@
 package com.adsconnect.account.outbox;
 
+import com.adsconnect.account.tracing.TraceContexts;
+import com.adsconnect.account.tracing.TraceContexts.ProducerSpan;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -21,15 +23,18 @@ import reactor.kafka.sender.SenderRecord;
  * touches this file alone). Publishes outbox events as CloudEvents in Kafka's binary content mode:
  * attributes in {@code ce_*} headers, the JSON data as the value, the connection id as the key.
  * The producer is idempotent with acks=all, so a batch lands in order per partition, once.
+ * Each record is sent in a producer span whose W3C context is in its {@code traceparent} header.
  */
 @Component
 class KafkaEventPublisher implements DisposableBean {
 
     private final KafkaSender<String, String> sender;
     private final EventsProperties properties;
+    private final TraceContexts traces;
 
-    KafkaEventPublisher(EventsProperties properties) {
+    KafkaEventPublisher(EventsProperties properties, TraceContexts traces) {
         this.properties = properties;
+        this.traces = traces;
         Map<String, Object> config = new java.util.HashMap<>(properties.clientSettings());
         config.putAll(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "account-service-outbox",
@@ -50,13 +55,22 @@ class KafkaEventPublisher implements DisposableBean {
 
     /** Completes when Kafka acknowledged every event; fails (and stops) at the first that it did not. */
     Mono<Void> publish(List<OutboxEvent> events) {
-        return sender.send(Flux.fromIterable(events).map(event -> SenderRecord.create(toRecord(event), event.sequence())))
-                .then()
-                .timeout(properties.sendTimeout().plus(Duration.ofSeconds(1)));
+        return Mono.defer(() -> {
+            List<ProducerSpan> spans = new java.util.ArrayList<>(events.size());
+            return sender.send(Flux.fromIterable(events).map(event -> SenderRecord.create(toRecord(event, spans), event.sequence())))
+                    .then()
+                    .timeout(properties.sendTimeout().plus(Duration.ofSeconds(1)))
+                    // the batch is acknowledged as a whole or sent again as a whole
+                    .doOnSuccess(done -> spans.forEach(ProducerSpan::acknowledged))
+                    .doOnError(error -> spans.forEach(span -> span.failed(error)))
+                    .doOnCancel(() -> spans.forEach(span -> span.failed(new java.util.concurrent.CancellationException())));
+        });
     }
 
-    private ProducerRecord<String, String> toRecord(OutboxEvent event) {
+    private ProducerRecord<String, String> toRecord(OutboxEvent event, List<ProducerSpan> spans) {
         ProducerRecord<String, String> record = new ProducerRecord<>(event.topic(), event.key(), event.payload());
+        spans.add(traces.startProducerSpan(event.traceparent(), event.topic(), event.id().toString(),
+                (name, value) -> header(record, name, value)));
         header(record, "ce_specversion", "1.0");
         header(record, "ce_id", event.id().toString());
         header(record, "ce_source", properties.source().toString());

@@ -1,5 +1,6 @@
 package com.adsconnect.account.outbox;
 
+import com.adsconnect.account.tracing.TraceContexts;
 import io.r2dbc.postgresql.codec.Json;
 import java.util.Map;
 import java.util.UUID;
@@ -17,6 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
  * connection's row lock (taken here if the caller has not taken it already): two transactions
  * writing events for one connection are serialised, so the later one's event has the higher id and
  * commits after the earlier one's. That is what keeps a connection's events in order on Kafka.
+ *
+ * <p>Each event keeps the {@code traceparent} of the work that wrote it, so its trace continues on
+ * Kafka ({@link TraceContexts}).
  */
 @Component
 public class Outbox {
@@ -28,11 +32,13 @@ public class Outbox {
     private final DatabaseClient db;
     private final JsonMapper json;
     private final EventsProperties properties;
+    private final TraceContexts traces;
 
-    Outbox(DatabaseClient db, JsonMapper json, EventsProperties properties) {
+    Outbox(DatabaseClient db, JsonMapper json, EventsProperties properties, TraceContexts traces) {
         this.db = db;
         this.json = json;
         this.properties = properties;
+        this.traces = traces;
     }
 
     public Mono<UUID> tokenExpiring(UUID connectionId, Map<String, Object> payload) {
@@ -51,13 +57,14 @@ public class Outbox {
         if (connectionIds.length == 0) {
             return Mono.empty();
         }
-        return db.sql("""
-                        INSERT INTO outbox_events (event_id, topic, event_key, event_type, subject, payload)
+        return traces.withTraceparent(traceparent -> db.sql("""
+                        INSERT INTO outbox_events (event_id, topic, event_key, event_type, subject, payload, trace_parent)
                         SELECT gen_random_uuid(), :topic, c.id::text, :type, 'connections/' || c.id,
                                jsonb_build_object('connectionId', c.id::text, 'userId', c.user_id, 'provider', c.provider,
                                    'region', c.region, 'generation', c.lease_generation, 'reason', r.reason,
                                    'accessTokenExpiresAt', to_char(c.access_token_expires_at AT TIME ZONE 'UTC', :instant),
-                                   'leaseExpiresAt', to_char(c.lease_expires_at AT TIME ZONE 'UTC', :instant))
+                                   'leaseExpiresAt', to_char(c.lease_expires_at AT TIME ZONE 'UTC', :instant)),
+                               :traceparent
                           FROM unnest(:ids::uuid[], :reasons::text[]) WITH ORDINALITY AS r(id, reason, n)
                           JOIN connections c ON c.id = r.id
                          ORDER BY r.n
@@ -68,7 +75,8 @@ public class Outbox {
                 .bind("type", TOKEN_EXPIRING)
                 // ISO-8601 in UTC, as Instant.toString() writes it (microseconds: PostgreSQL's precision)
                 .bind("instant", "YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"")
-                .fetch().rowsUpdated()
+                .bind("traceparent", Parameter.fromOrEmpty(traceparent, String.class))
+                .fetch().rowsUpdated())
                 .flatMap(rows -> rows == connectionIds.length ? Mono.<Void>empty()
                         : Mono.error(new IllegalStateException((connectionIds.length - rows) + " of " + connectionIds.length
                                 + " connections to write events for do not exist")));
@@ -80,9 +88,9 @@ public class Outbox {
 
     private Mono<UUID> write(String topic, UUID connectionId, String type, Map<String, Object> payload) {
         UUID eventId = UUID.randomUUID();
-        return db.sql("""
-                        INSERT INTO outbox_events (event_id, topic, event_key, event_type, subject, payload)
-                        SELECT :eventId, :topic, :key, :type, :subject, :payload
+        return traces.withTraceparent(traceparent -> db.sql("""
+                        INSERT INTO outbox_events (event_id, topic, event_key, event_type, subject, payload, trace_parent)
+                        SELECT :eventId, :topic, :key, :type, :subject, :payload, :traceparent
                           FROM connections WHERE id = :connectionId
                            FOR NO KEY UPDATE""")
                 .bind("connectionId", connectionId)
@@ -92,7 +100,8 @@ public class Outbox {
                 .bind("type", type)
                 .bind("subject", Parameter.from("connections/" + connectionId))
                 .bind("payload", Json.of(json.writeValueAsString(payload)))
-                .fetch().rowsUpdated()
+                .bind("traceparent", Parameter.fromOrEmpty(traceparent, String.class))
+                .fetch().rowsUpdated())
                 .flatMap(rows -> rows == 1 ? Mono.just(eventId)
                         : Mono.error(new IllegalStateException("no connection " + connectionId + " to write an event for")));
     }

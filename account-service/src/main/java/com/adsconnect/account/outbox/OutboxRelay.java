@@ -74,14 +74,14 @@ public class OutboxRelay {
         Mono<Long> batch = db.sql("SELECT pg_try_advisory_xact_lock(:lock) AS locked").bind("lock", RELAY_LOCK)
                 .map(row -> row.get("locked", Boolean.class)).one()
                 .flatMap(locked -> !locked ? Mono.just(0L) : db.sql("""
-                                SELECT id, event_id, topic, event_key, event_type, subject, occurred_at, payload
+                                SELECT id, event_id, topic, event_key, event_type, subject, occurred_at, payload, trace_parent
                                 FROM outbox_events ORDER BY id LIMIT :limit""")
                         .bind("limit", properties.relayBatchSize())
                         .map(row -> new OutboxEvent(row.get("id", Long.class), row.get("event_id", UUID.class),
                                 row.get("topic", String.class), row.get("event_key", String.class),
                                 row.get("event_type", String.class), row.get("subject", String.class),
                                 row.get("occurred_at", OffsetDateTime.class).toInstant(),
-                                row.get("payload", Json.class).asString()))
+                                row.get("payload", Json.class).asString(), row.get("trace_parent", String.class)))
                         .all()
                         .collectList()
                         .flatMap(events -> events.isEmpty() ? Mono.just(0L)

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.adsconnect.devinfra.kafka.InProcessKafkaBroker;
+import com.adsconnect.account.tracing.TraceContexts;
 import com.adsconnect.kafka.security.KafkaSecurity;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaScramPublishTest {
 
+    private static final TraceContexts NO_TRACES = new TraceContexts(Tracer.NOOP, Propagator.NOOP);
+
     private static final String PASSWORD = "scram-" + UUID.randomUUID();
     private static final String TOPIC = "scram-" + UUID.randomUUID().toString().substring(0, 8) + ".connection-status";
     private static InProcessKafkaBroker broker;
@@ -47,8 +52,8 @@ class KafkaScramPublishTest {
     @Test
     void withTheRightPasswordTheEventArrivesWithAWrongOneTheSendFails() {
         OutboxEvent event = new OutboxEvent(1, UUID.randomUUID(), TOPIC, UUID.randomUUID().toString(), "connection.refreshed", "conn",
-                Instant.now(), "{\"status\":\"ACTIVE\"}");
-        KafkaEventPublisher publisher = new KafkaEventPublisher(scram(PASSWORD));
+                Instant.now(), "{\"status\":\"ACTIVE\"}", null);
+        KafkaEventPublisher publisher = new KafkaEventPublisher(scram(PASSWORD), NO_TRACES);
         try {
             publisher.publish(List.of(event)).block(Duration.ofSeconds(20));
         } finally {
@@ -56,7 +61,7 @@ class KafkaScramPublishTest {
         }
         assertThat(readAll()).extracting(ConsumerRecord::value).containsExactly(event.payload());
 
-        KafkaEventPublisher wrong = new KafkaEventPublisher(scram("not-" + PASSWORD));
+        KafkaEventPublisher wrong = new KafkaEventPublisher(scram("not-" + PASSWORD), NO_TRACES);
         try {
             assertThatThrownBy(() -> wrong.publish(List.of(event)).block(Duration.ofSeconds(20)))
                     .hasStackTraceContaining("Authentication failed");

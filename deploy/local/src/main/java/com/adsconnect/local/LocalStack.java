@@ -6,6 +6,7 @@ import com.adsconnect.devinfra.google.SandboxGoogle;
 import com.adsconnect.devinfra.mail.SandboxMail;
 import com.adsconnect.devinfra.microsoft.SandboxMicrosoft;
 import com.adsconnect.devinfra.slack.SandboxSlack;
+import com.adsconnect.devinfra.tracing.SandboxTraces;
 import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.devinfra.kafka.InProcessKafkaBroker;
 import com.adsconnect.devinfra.net.FreePorts;
@@ -64,6 +65,7 @@ public final class LocalStack {
     private String mailboxUrl;
     private SandboxSlack slack;
     private String demoSlackHook;
+    private SandboxTraces traces;
     private SandboxConnectFlow.Result demoGoogleConnection;
     private SandboxConnectFlow.Result demoMicrosoftConnection;
     private PostgresServer postgres;
@@ -241,6 +243,18 @@ public final class LocalStack {
         this.slack = slack;
         this.demoSlackHook = slack.newHook();
         log.info("sandbox Slack (incoming webhooks) at {}", slack.baseUrl());
+        List<String> tracingArgs = new ArrayList<>();
+        if (settings.traces()) {
+            SandboxTraces traces = SandboxTraces.start(settings.tracesPort());
+            infrastructure.add(traces);
+            this.traces = traces;
+            // every request traced, spans exported within a second (production: 10% sampled, batches every 5 s)
+            tracingArgs.addAll(List.of(
+                    "--management.opentelemetry.tracing.export.otlp.endpoint=" + traces.endpoint(),
+                    "--management.tracing.sampling.probability=1.0",
+                    "--management.opentelemetry.tracing.export.schedule-delay=1s"));
+            log.info("trace viewer (OTLP/HTTP receiver) at {}", traces.baseUrl());
+        }
         DevSecrets secrets = DevSecrets.in(settings.workDir());
 
         List<String> accountServiceArgs = new ArrayList<>(List.of(
@@ -275,6 +289,7 @@ public final class LocalStack {
                 "--notifications.email.api-base-url=http://localhost:" + settings.gatewayPort(),
                 "--notifications.slack.api-base-url=" + slack.baseUrl()));
 
+        accountServiceArgs.addAll(tracingArgs);
         accountServiceArgs.addAll(settings.extraArgumentsOf(LocalStackSettings.ACCOUNT_SERVICE));
         startService(LocalStackSettings.ACCOUNT_SERVICE, settings.accountServiceJar(), accountServiceArgs, Map.of(
                 "DATABASE_PASSWORD", postgres.password(),
@@ -300,6 +315,7 @@ public final class LocalStack {
             gatewayArgs.addAll(List.of("--rate-limit.backend=redis", "--rate-limit.redis.url=redis://127.0.0.1:6379",
                     "--rate-limit.redis.timeout=500ms", "--rate-limit.redis.key-prefix=" + settings.database() + ":" + UUID.randomUUID() + ":"));
         }
+        gatewayArgs.addAll(tracingArgs);
         gatewayArgs.addAll(settings.extraArgumentsOf(LocalStackSettings.GATEWAY));
         startService(LocalStackSettings.GATEWAY, settings.authGatewayJar(), gatewayArgs, Map.of(), true);
 
@@ -323,6 +339,7 @@ public final class LocalStack {
         String refresherTokenUrl = System.getProperty("local.refresher-amazon-token-url");
         amazon.regionProperties().forEach((key, value) -> refresherArgs.add("--" + key + "="
                 + (refresherTokenUrl != null && key.endsWith(".token-url") ? refresherTokenUrl : value)));
+        refresherArgs.addAll(tracingArgs);
         refresherArgs.addAll(settings.extraArgumentsOf(LocalStackSettings.TOKEN_REFRESHER));
         // consumers take no traffic: no balancer in front of several refreshers
         startService(LocalStackSettings.TOKEN_REFRESHER, settings.tokenRefresherJar(), refresherArgs, Map.of(
@@ -369,6 +386,11 @@ public final class LocalStack {
     /** The SMTP server of this run: every email the services send lands here. */
     public SandboxMail mail() {
         return mail;
+    }
+
+    /** The trace viewer of this run (with {@code traces}): every service's spans land here; null without. */
+    public SandboxTraces traces() {
+        return traces;
     }
 
     /** The sandbox Slack of this run: posts to users' incoming webhooks land here. */
@@ -514,17 +536,18 @@ public final class LocalStack {
     }
 
     private void requireFreePorts() {
-        Map<String, Integer> ports = Map.of(
-                "auth-gateway", settings.gatewayPort(),
-                "account-service", settings.accountServicePort(),
-                "token-refresher", settings.tokenRefresherPort(),
-                "sandbox Clerk", settings.clerkPort(),
-                "sandbox Amazon", settings.amazonPort(),
-                "SMTP server", settings.smtpPort(),
-                "mailbox page", settings.mailboxPort(),
-                "sandbox Slack", settings.slackPort(),
-                "Kafka", settings.kafkaPort(),
-                "Kafka controller", settings.kafkaControllerPort());
+        Map<String, Integer> ports = Map.ofEntries(
+                Map.entry("auth-gateway", settings.gatewayPort()),
+                Map.entry("account-service", settings.accountServicePort()),
+                Map.entry("token-refresher", settings.tokenRefresherPort()),
+                Map.entry("sandbox Clerk", settings.clerkPort()),
+                Map.entry("sandbox Amazon", settings.amazonPort()),
+                Map.entry("SMTP server", settings.smtpPort()),
+                Map.entry("mailbox page", settings.mailboxPort()),
+                Map.entry("sandbox Slack", settings.slackPort()),
+                Map.entry("trace viewer", settings.tracesPort()),
+                Map.entry("Kafka", settings.kafkaPort()),
+                Map.entry("Kafka controller", settings.kafkaControllerPort()));
         ports.forEach((what, port) -> {
             if (FreePorts.isListening("127.0.0.1", port, 300)) {
                 throw new IllegalStateException("port " + port + " for " + what
@@ -550,6 +573,7 @@ public final class LocalStack {
                  sandbox Microsoft      %s   (identity platform + Microsoft Advertising; same)
                  mail (SMTP)            %s:%d   every email sent; read them at %s
                  sandbox Slack          %s   (incoming webhooks; what it got: GET /__admin/requests)
+                 traces                 %s
                  Kafka                  127.0.0.1:%d
                  logs                   %s
                 %s
@@ -591,12 +615,17 @@ public final class LocalStack {
                 """,
                 startup.toSeconds(), gateway, settings.accountServicePort(), settings.tokenRefresherPort(),
                 clerk.issuer(), clerk.jwksUrl(), "http://127.0.0.1:" + settings.amazonPort(), google.baseUrl(), microsoft.baseUrl(),
-                mail.host(), mail.port(), mailboxUrl, slack.baseUrl(), settings.kafkaPort(), settings.logDir(), instancesLine(), demoConnection.id(), demoConnection.summary(),
+                mail.host(), mail.port(), mailboxUrl, slack.baseUrl(), tracesLine(), settings.kafkaPort(), settings.logDir(), instancesLine(), demoConnection.id(), demoConnection.summary(),
                 demoGoogleConnection.id(), demoMicrosoftConnection.id(), token, gateway, gateway, gateway,
                 readerApiKey, demoConnection.id(), settings.accountServicePort(), demoSlackHook, gateway, gateway, gateway,
                 secrets.adminApiKey(), settings.accountServicePort(), secrets.adminApiKey(), settings.accountServicePort(),
                 demoConnection.id(), clerk.issuer());
         System.out.flush();
+    }
+
+    private String tracesLine() {
+        return traces == null ? "off (-Dlocal.traces=false); to export, set management.opentelemetry.tracing.export.otlp.endpoint"
+                : traces.baseUrl() + "   (every request's trace; OTLP/HTTP in at " + traces.endpoint() + ")";
     }
 
     private String instancesLine() {

@@ -16,6 +16,9 @@ import java.util.Map;
  * balancer on its usual port, like a Kubernetes Service, and its instances listen on the port plus
  * 100, 200, ... {@code extraArguments} are more command-line arguments per service
  * ({@code -Dlocal.gateway-args}, {@code -Dlocal.account-service-args}, {@code -Dlocal.refresher-args}).
+ * {@code traces} starts the trace viewer and has every service trace every request and export its
+ * spans there ({@code -Dlocal.traces=false} leaves tracing as production has it: 10% sampled, not
+ * exported).
  */
 public record LocalStackSettings(
         Path workDir,
@@ -34,7 +37,8 @@ public record LocalStackSettings(
         Instances instances,
         Map<String, List<String>> extraArguments,
         boolean pickFreePorts,
-        boolean faultProxies) {
+        boolean faultProxies,
+        boolean traces) {
 
     public static final String GATEWAY = "auth-gateway";
     public static final String ACCOUNT_SERVICE = "account-service";
@@ -74,7 +78,7 @@ public record LocalStackSettings(
         // a fresh folder per run: a broker's data from an earlier run must not feed old events into this one
         return new LocalStackSettings(workDir.toAbsolutePath().resolve("run-" + java.util.UUID.randomUUID()), "local_stack_it", FreePorts.pick(), FreePorts.pick(), FreePorts.pick(),
                 FreePorts.pick(), FreePorts.pick(), Duration.ofHours(1), FreePorts.pick(), FreePorts.pick(),
-                accountServiceJar, authGatewayJar, tokenRefresherJar, Instances.ONE_EACH, Map.of(), true, false);
+                accountServiceJar, authGatewayJar, tokenRefresherJar, Instances.ONE_EACH, Map.of(), true, false, false);
     }
 
     public static LocalStackSettings fromEnvironment() {
@@ -97,13 +101,13 @@ public record LocalStackSettings(
                 Map.of(GATEWAY, arguments("local.gateway-args"),
                         ACCOUNT_SERVICE, arguments("local.account-service-args"),
                         TOKEN_REFRESHER, arguments("local.refresher-args")),
-                false, false);
+                false, false, Boolean.parseBoolean(setting("local.traces", "true")));
     }
 
     public LocalStackSettings withDatabase(String name) {
         return new LocalStackSettings(workDir, name, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
                 amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
-                instances, extraArguments, pickFreePorts, faultProxies);
+                instances, extraArguments, pickFreePorts, faultProxies, traces);
     }
 
     /**
@@ -114,13 +118,20 @@ public record LocalStackSettings(
     public LocalStackSettings withFaultProxies() {
         return new LocalStackSettings(workDir, database, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
                 amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
-                instances, extraArguments, pickFreePorts, true);
+                instances, extraArguments, pickFreePorts, true, traces);
+    }
+
+    /** With the trace viewer, every request traced and its spans exported there. */
+    public LocalStackSettings withTraces() {
+        return new LocalStackSettings(workDir, database, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
+                amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
+                instances, extraArguments, pickFreePorts, faultProxies, true);
     }
 
     public LocalStackSettings withInstances(Instances count) {
         return new LocalStackSettings(workDir, database, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
                 amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
-                count, extraArguments, pickFreePorts, faultProxies);
+                count, extraArguments, pickFreePorts, faultProxies, traces);
     }
 
     /** The sandbox Google's port: the one after Amazon's in the local run, any free one where ports are picked. */
@@ -148,6 +159,11 @@ public record LocalStackSettings(
         return pickFreePorts ? 0 : amazonPort + 5;
     }
 
+    /** The trace viewer's port (OTLP receiver): six after Amazon's in the local run, any free one where ports are picked. */
+    public int tracesPort() {
+        return pickFreePorts ? 0 : amazonPort + 6;
+    }
+
     /**
      * Command-line arguments for a service ({@code account-service}), or for one instance of several
      * ({@code account-service-2}; they come after the service's and win).
@@ -157,7 +173,7 @@ public record LocalStackSettings(
         extra.put(service, List.of(arguments));
         return new LocalStackSettings(workDir, database, gatewayPort, accountServicePort, tokenRefresherPort, clerkPort, amazonPort,
                 amazonTokenLifetime, kafkaPort, kafkaControllerPort, accountServiceJar, authGatewayJar, tokenRefresherJar,
-                instances, Map.copyOf(extra), pickFreePorts, faultProxies);
+                instances, Map.copyOf(extra), pickFreePorts, faultProxies, traces);
     }
 
     List<String> extraArgumentsOf(String service) {

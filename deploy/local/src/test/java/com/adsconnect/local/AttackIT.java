@@ -65,6 +65,8 @@ class AttackIT {
         // DEBUG for all of Spring, as an operator chasing a problem would switch on: the log scan must still find no secret
         String debug = "--logging.level.org.springframework=DEBUG";
         stack = new LocalStack(Stacks.forSuite("attack-it")
+                // every request traced and exported: the secret scan reads the spans too
+                .withTraces()
                 // a webhook budget that lasts the suite and does not refill while it runs
                 .withExtraArguments(LocalStackSettings.GATEWAY, debug, "--rate-limit.plans.webhooks.capacity=80",
                         "--rate-limit.plans.webhooks.period=1h")
@@ -547,8 +549,28 @@ class AttackIT {
                 }
             }
         }
-        System.out.printf("log scan: %d secrets and tokens looked for in %d KB of service logs%n", secrets.size(), bytes / 1024);
+        // what leaves the services as telemetry: every exported span (names and attributes) and every metric
+        StringBuilder spans = new StringBuilder();
+        stack.traces().spans().forEach(span -> spans.append(span).append('\n'));
+        Map<String, String> telemetry = new LinkedHashMap<>();
+        telemetry.put("exported spans", spans.toString());
+        for (String service : stack.instanceNames()) {
+            StackClient.Reply metrics = new StackClient(stack.instanceUrl(service)).get("/actuator/prometheus", Map.of());
+            assertThat(metrics.status()).as(service + " metrics").isEqualTo(200);
+            telemetry.put(service + " metrics", metrics.body());
+        }
+        telemetry.forEach((what, content) -> {
+            for (String secret : secrets) {
+                if (content.contains(secret)) {
+                    leaks.add(what + " contain a secret starting " + secret.substring(0, 6));
+                }
+            }
+        });
+        System.out.printf("log scan: %d secrets and tokens looked for in %d KB of service logs, %d exported spans and %d KB of metrics%n",
+                secrets.size(), bytes / 1024, stack.traces().spans().size(),
+                telemetry.entrySet().stream().filter(entry -> entry.getKey().endsWith("metrics")).mapToInt(entry -> entry.getValue().length()).sum() / 1024);
         assertThat(bytes).as("the services did log").isPositive();
+        assertThat(stack.traces().spans()).as("the services exported spans").isNotEmpty();
         assertThat(leaks).isEmpty();
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.adsconnect.devinfra.postgres.PostgresLocator;
 import com.adsconnect.devinfra.postgres.PostgresServer;
+import com.adsconnect.devinfra.tracing.SandboxTraces.ReceivedSpan;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +17,10 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -25,8 +30,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Command one of the README, as a test: the packaged services come up healthy under the launcher,
- * a sandbox session token works through the gateway, and stopping leaves no process behind.
- * Runs in the integration-test phase, after the services' jars are packaged.
+ * a sandbox session token works through the gateway, traces leave every service by OTLP and join
+ * up across HTTP and Kafka, and stopping leaves no process behind. Runs in the integration-test
+ * phase, after the services' jars are packaged.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalStackIT {
@@ -43,7 +49,7 @@ class LocalStackIT {
                 Path.of(System.getProperty("java.io.tmpdir")).resolve("local-stack-it"),
                 Path.of(System.getProperty("local.jar.account-service")),
                 Path.of(System.getProperty("local.jar.auth-gateway")),
-                Path.of(System.getProperty("local.jar.token-refresher"))));
+                Path.of(System.getProperty("local.jar.token-refresher"))).withTraces());
         stack.start();
         pids = stack.servicePids();
     }
@@ -89,6 +95,105 @@ class LocalStackIT {
         // account-service reports the trace it served the request in; the gateway passed the context on
         assertThat(response.headers().firstValue("traceresponse")).hasValueSatisfying(
                 value -> assertThat(value).startsWith("00-" + traceId + "-"));
+    }
+
+    @Test
+    void oneRequestThroughTheGatewayIsOneTraceWithSpansOfBothServicesExportedByOtlp() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/api/v1/me"))
+                .header("Authorization", "Bearer " + stack.clerk().sessionToken("user_local_otlp")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        String traceId = traceIdOf(response);
+
+        List<ReceivedSpan> trace = awaitTrace(traceId, spans -> services(spans).containsAll(Set.of("auth-gateway", "account-service")));
+
+        assertOneTree(trace);
+        ReceivedSpan root = trace.stream().filter(ReceivedSpan::isRoot).findFirst().orElseThrow();
+        assertThat(root.service()).isEqualTo("auth-gateway");
+        assertThat(root.kind()).isEqualTo("SERVER");
+        // account-service served the request the gateway sent it
+        ReceivedSpan served = only(trace, span -> span.service().equals("account-service") && span.kind().equals("SERVER"));
+        assertThat(byId(trace).get(served.parentSpanId())).satisfies(parent -> {
+            assertThat(parent.service()).isEqualTo("auth-gateway");
+            assertThat(parent.kind()).isEqualTo("CLIENT");
+        });
+        assertThat(served.attributes()).containsEntry("uri", "/api/v1/me");
+    }
+
+    @Test
+    void oneRefreshThroughKafkaIsOneTraceFromTheGatewayThroughTheOutboxIntoTheRefresherAndItsCallsBack() throws Exception {
+        String connection = stack.demoIntegrations().get(1).id();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                        URI.create(stack.gatewayUrl() + "/api/v1/integrations/" + connection + "/refresh"))
+                .header("Authorization", "Bearer " + stack.clerk().sessionToken(LocalStack.DEMO_USER))
+                .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.body()).contains("\"refresh\":\"CLAIMED\"");
+        String traceId = traceIdOf(response);
+
+        // the report's handling in account-service is the last span of the refresh
+        List<ReceivedSpan> trace = awaitTrace(traceId, spans -> spans.stream().anyMatch(span -> span.service().equals("account-service")
+                && "/internal/v1/refresh/report-batches".equals(span.attributes().get("uri"))));
+
+        assertOneTree(trace);
+        assertThat(services(trace)).containsExactlyInAnyOrder("auth-gateway", "account-service", "token-refresher");
+        Map<String, ReceivedSpan> byId = byId(trace);
+        // the outbox relay published the event in the request's trace; the refresher consumed it there
+        ReceivedSpan published = only(trace, span -> span.kind().equals("PRODUCER")
+                && span.attributes().getOrDefault("messaging.destination.name", "").endsWith("token-expiring"));
+        assertThat(published.service()).isEqualTo("account-service");
+        assertThat(published.attributes()).containsEntry("messaging.system", "kafka");
+        ReceivedSpan consumed = only(trace, span -> span.kind().equals("CONSUMER"));
+        assertThat(consumed.service()).isEqualTo("token-refresher");
+        assertThat(consumed.parentSpanId()).isEqualTo(published.spanId());
+        // the refresher's lease and report calls, each served by account-service, within the consumer's span
+        for (String call : List.of("/internal/v1/refresh/lease-batches", "/internal/v1/refresh/report-batches")) {
+            ReceivedSpan served = only(trace, span -> span.service().equals("account-service") && call.equals(span.attributes().get("uri")));
+            ReceivedSpan client = byId.get(served.parentSpanId());
+            assertThat(client.service()).as(call).isEqualTo("token-refresher");
+            assertThat(client.kind()).as(call).isEqualTo("CLIENT");
+            assertThat(ancestors(client, byId)).as(call).contains(consumed);
+        }
+    }
+
+    private static String traceIdOf(HttpResponse<String> response) {
+        String traceresponse = response.headers().firstValue("traceresponse").orElseThrow();
+        return traceresponse.split("-")[1];
+    }
+
+    private List<ReceivedSpan> awaitTrace(String traceId, java.util.function.Predicate<List<ReceivedSpan>> complete) {
+        // spans leave each service in a batch every second in this run
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> stack.traces().trace(traceId), complete);
+    }
+
+    private static Set<String> services(List<ReceivedSpan> trace) {
+        return trace.stream().map(ReceivedSpan::service).collect(Collectors.toSet());
+    }
+
+    private static Map<String, ReceivedSpan> byId(List<ReceivedSpan> trace) {
+        return trace.stream().collect(Collectors.toMap(ReceivedSpan::spanId, Function.identity()));
+    }
+
+    private static ReceivedSpan only(List<ReceivedSpan> trace, java.util.function.Predicate<ReceivedSpan> which) {
+        List<ReceivedSpan> found = trace.stream().filter(which).toList();
+        assertThat(found).as("spans of %s", trace).hasSize(1);
+        return found.get(0);
+    }
+
+    private static List<ReceivedSpan> ancestors(ReceivedSpan span, Map<String, ReceivedSpan> byId) {
+        List<ReceivedSpan> up = new java.util.ArrayList<>();
+        for (ReceivedSpan parent = byId.get(span.parentSpanId()); parent != null; parent = byId.get(parent.parentSpanId())) {
+            up.add(parent);
+        }
+        return up;
+    }
+
+    /** One root, and every other span's parent is in the trace: nothing of it went missing or into another trace. */
+    private static void assertOneTree(List<ReceivedSpan> trace) {
+        Map<String, ReceivedSpan> byId = byId(trace);
+        assertThat(trace.stream().filter(ReceivedSpan::isRoot)).as("roots of %s", trace).hasSize(1);
+        assertThat(trace).filteredOn(span -> !span.isRoot()).allSatisfy(span -> assertThat(byId).containsKey(span.parentSpanId()));
     }
 
     @Test

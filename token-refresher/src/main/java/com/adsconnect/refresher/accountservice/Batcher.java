@@ -1,5 +1,8 @@
 package com.adsconnect.refresher.accountservice;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
+import io.micrometer.tracing.handler.TracingObservationHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +22,10 @@ import reactor.core.publisher.Sinks;
  * <p>A caller that cancels after submitting does not take its item out of a batch: the batch
  * call happens anyway, and its answer for that item is dropped.
  *
+ * <p>A batch call is made in the trace of its first item that is being traced (sampled), so
+ * that item's trace holds the call and account-service's handling of it; the other items' traces
+ * do not.
+ *
  * @param <I> what one caller asks
  * @param <R> what one caller gets
  */
@@ -26,7 +33,16 @@ final class Batcher<I, R> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Batcher.class);
 
-    private record Pending<I, R>(I item, Sinks.One<R> answer) {
+    /** {@code observation}: the caller's, where it has one. */
+    private record Pending<I, R>(I item, Sinks.One<R> answer, Observation observation) {
+
+        boolean sampled() {
+            if (observation == null || observation.isNoop()) {
+                return false;
+            }
+            TracingObservationHandler.TracingContext tracing = observation.getContextView().get(TracingObservationHandler.TracingContext.class);
+            return tracing != null && tracing.getSpan() != null && Boolean.TRUE.equals(tracing.getSpan().context().sampled());
+        }
     }
 
     private final String name;
@@ -47,7 +63,9 @@ final class Batcher<I, R> implements AutoCloseable {
     private Mono<Void> send(List<Pending<I, R>> batch, Function<List<I>, Mono<List<R>>> call) {
         List<I> items = new ArrayList<>(batch.size());
         batch.forEach(pending -> items.add(pending.item()));
+        Observation traced = batch.stream().filter(Pending::sampled).findFirst().map(Pending::observation).orElse(null);
         return Mono.defer(() -> call.apply(items))
+                .contextWrite(context -> traced == null ? context : context.put(ObservationThreadLocalAccessor.KEY, traced))
                 .doOnNext(answers -> {
                     if (answers.size() != batch.size()) {
                         IllegalStateException mismatch = new IllegalStateException(
@@ -74,12 +92,13 @@ final class Batcher<I, R> implements AutoCloseable {
 
     /** The item's answer, once its batch was sent. */
     Mono<R> submit(I item) {
-        return Mono.defer(() -> {
+        return Mono.deferContextual(context -> {
             Sinks.One<R> answer = Sinks.one();
             Sinks.EmitResult result;
+            Pending<I, R> pending = new Pending<>(item, answer, context.getOrDefault(ObservationThreadLocalAccessor.KEY, null));
             // callers come from many threads; the queue takes one at a time
             synchronized (queue) {
-                result = queue.tryEmitNext(new Pending<>(item, answer));
+                result = queue.tryEmitNext(pending);
             }
             return result.isSuccess() ? answer.asMono()
                     : Mono.error(new IllegalStateException(name + " batcher does not take items (" + result + ")"));

@@ -5,6 +5,11 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
+import io.micrometer.observation.transport.ReceiverContext;
+import org.apache.kafka.common.header.Headers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,6 +74,10 @@ import tools.jackson.databind.json.JsonMapper;
  * their partition), the consumer stays open while in-flight refreshes finish (up to
  * {@code shutdown-timeout}), and only then is it closed; reactor-kafka commits what was
  * acknowledged before it closes the consumer.
+ *
+ * <p>Each record is handled in a consumer span, the child of the producer span whose W3C context
+ * came in the record's {@code traceparent} header (account-service's outbox writes it); the
+ * handler's lease and report calls to account-service continue that trace.
  */
 @Component
 class RefreshEventsKafka implements SmartLifecycle {
@@ -90,6 +99,7 @@ class RefreshEventsKafka implements SmartLifecycle {
     private final TokenExpiringHandler handler;
     private final JsonMapper json;
     private final MeterRegistry meters;
+    private final ObservationRegistry observations;
     private final KafkaSender<String, String> sender;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong restarts = new AtomicLong();
@@ -106,12 +116,13 @@ class RefreshEventsKafka implements SmartLifecycle {
     private volatile ReceiverOffset lastAcknowledged;
 
     RefreshEventsKafka(KafkaProperties kafka, RefresherProperties properties, TokenExpiringHandler handler, JsonMapper json,
-            MeterRegistry meters) {
+            MeterRegistry meters, ObservationRegistry observations) {
         this.kafka = kafka;
         this.properties = properties;
         this.handler = handler;
         this.json = json;
         this.meters = meters;
+        this.observations = observations;
         int forwardMillis = (int) properties.forwardTimeout().toMillis();
         Map<String, Object> producer = new HashMap<>(kafka.clientSettings());
         producer.put(ProducerConfig.CLIENT_ID_CONFIG, "token-refresher-retries");
@@ -346,7 +357,29 @@ class RefreshEventsKafka implements SmartLifecycle {
                                         Instant.now().plus(properties.retryDelay())))
                 .thenReturn(true);
         // a retry's wait ends early at shutdown; then the record is left to the next owner
-        return due.then(Mono.defer(() -> intakeOpen ? handled : Mono.just(false)));
+        return due.then(Mono.defer(() -> intakeOpen ? traced(record, handled) : Mono.just(false)));
+    }
+
+    /** {@code work} in a consumer span that continues the trace named by the record's headers. */
+    private <T> Mono<T> traced(ReceiverRecord<String, String> record, Mono<T> work) {
+        return Mono.defer(() -> {
+            ReceiverContext<Headers> context = new ReceiverContext<>((headers, name) -> {
+                Header header = headers.lastHeader(name);
+                return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+            });
+            context.setCarrier(record.headers());
+            context.setRemoteServiceName("kafka");
+            Observation observation = Observation.createNotStarted("refresher.token_expiring", () -> context, observations)
+                    .contextualName("process " + record.topic())
+                    .lowCardinalityKeyValue("messaging.system", "kafka")
+                    .lowCardinalityKeyValue("messaging.destination.name", record.topic())
+                    .highCardinalityKeyValue("messaging.kafka.message.offset", String.valueOf(record.offset()))
+                    .start();
+            return work
+                    .doOnError(observation::error)
+                    .doFinally(signal -> observation.stop())
+                    .contextWrite(reactor -> reactor.put(ObservationThreadLocalAccessor.KEY, observation));
+        });
     }
 
     /** Sends a copy of the record to the retry or dead-letter topic, trying {@code forward-attempts} times. */

@@ -108,10 +108,13 @@ public class RefreshWorker implements TokenExpiringHandler {
      * answer Amazon gave (a rotated refresh token above all) must reach account-service.
      */
     private Mono<Outcome> detached(Mono<Outcome> refresh) {
-        CompletableFuture<Outcome> running = refresh.toFuture();
-        detachedRefreshes.add(running);
-        running.whenComplete((outcome, error) -> detachedRefreshes.remove(running));
-        return Mono.fromFuture(running, true);
+        // the caller's context (its trace above all) goes along
+        return Mono.deferContextual(context -> {
+            CompletableFuture<Outcome> running = refresh.contextWrite(context).toFuture();
+            detachedRefreshes.add(running);
+            running.whenComplete((outcome, error) -> detachedRefreshes.remove(running));
+            return Mono.fromFuture(running, true);
+        });
     }
 
     @Override

@@ -2,6 +2,13 @@ package com.adsconnect.refresher.accountservice;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
+import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
+import io.micrometer.tracing.handler.TracingObservationHandler;
+import io.micrometer.tracing.test.simple.SimpleTraceContext;
+import io.micrometer.tracing.test.simple.SimpleTracer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,5 +111,43 @@ class BatcherTest {
                         .verify(Duration.ofSeconds(5));
             }
         }
+    }
+
+    @Test
+    void aBatchIsSentInTheTraceOfItsFirstSampledItemAndInNoneWhenNoItemIsSampled() {
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(new DefaultTracingObservationHandler(new SimpleTracer()));
+        Observation unsampled = traced(observations, "unsampled refresh", false);
+        Observation sampled = traced(observations, "sampled refresh", true);
+        List<Observation> seen = new CopyOnWriteArrayList<>();
+        try (Batcher<Integer, Integer> batcher = new Batcher<>("test", 3, Duration.ofHours(1), 1, items -> Mono.deferContextual(context -> {
+            seen.add(context.getOrDefault(ObservationThreadLocalAccessor.KEY, null));
+            return squares(items);
+        }))) {
+            StepVerifier.create(Flux.merge(
+                            batcher.submit(1).contextWrite(context -> context.put(ObservationThreadLocalAccessor.KEY, unsampled)),
+                            batcher.submit(2).contextWrite(context -> context.put(ObservationThreadLocalAccessor.KEY, sampled)),
+                            batcher.submit(3))
+                    .collectList())
+                    .assertNext(answers -> assertThat(answers).containsExactlyInAnyOrder(1, 4, 9))
+                    .verifyComplete();
+            StepVerifier.create(Flux.merge(
+                            batcher.submit(4).contextWrite(context -> context.put(ObservationThreadLocalAccessor.KEY, unsampled)),
+                            batcher.submit(5), batcher.submit(6))
+                    .collectList())
+                    .assertNext(answers -> assertThat(answers).containsExactlyInAnyOrder(16, 25, 36))
+                    .verifyComplete();
+        }
+        // the first batch's call (and so account-service's handling of it) belongs to the sampled refresh's trace
+        assertThat(seen).hasSize(2);
+        assertThat(seen.get(0)).isSameAs(sampled);
+        assertThat(seen.get(1)).isNull();
+    }
+
+    private static Observation traced(ObservationRegistry observations, String name, boolean sampledSpan) {
+        Observation observation = Observation.start(name, observations);
+        TracingObservationHandler.TracingContext tracing = observation.getContext().get(TracingObservationHandler.TracingContext.class);
+        ((SimpleTraceContext) tracing.getSpan().context()).setSampled(sampledSpan);
+        return observation;
     }
 }

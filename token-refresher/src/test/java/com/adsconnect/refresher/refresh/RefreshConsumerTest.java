@@ -7,6 +7,7 @@ import com.adsconnect.refresher.kafka.KafkaProperties;
 import com.adsconnect.testsupport.KafkaEndpoint;
 import com.adsconnect.testsupport.TestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -130,7 +131,7 @@ class RefreshConsumerTest {
                 Duration.ofSeconds(1), 3, Duration.ofSeconds(20), 1000, Duration.ofSeconds(5),
                 Duration.ofSeconds(2), 2, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(6), true, topicPartitions);
         RefreshEventsKafka consumer = new RefreshEventsKafka(KafkaProperties.plaintext(kafka.bootstrapServers(), Duration.ofSeconds(3)),
-                properties, handler, JsonMapper.builder().build(), new SimpleMeterRegistry());
+                properties, handler, JsonMapper.builder().build(), new SimpleMeterRegistry(), ObservationRegistry.NOOP);
         consumer.start();
         started.add(consumer);
         return consumer;
