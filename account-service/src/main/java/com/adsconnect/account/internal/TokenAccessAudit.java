@@ -2,6 +2,7 @@ package com.adsconnect.account.internal;
 
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.problem.ProblemTypes;
+import com.adsconnect.account.tracing.Untraced;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -94,6 +95,7 @@ public class TokenAccessAudit {
     }
 
     /** Spring subscribes to this one publisher on every run: what to write is taken per run, in {@link #flush}. */
+    @Untraced
     @Scheduled(initialDelayString = "${token-access-audit.flush-interval:1s}", fixedDelayString = "${token-access-audit.flush-interval:1s}")
     Mono<Void> run() {
         return Mono.defer(this::flush).then();

@@ -1,5 +1,6 @@
 package com.adsconnect.account.outbox;
 
+import com.adsconnect.account.tracing.Untraced;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,6 +53,7 @@ public class OutboxRelay {
         Gauge.builder("outbox.events.pending", pending, AtomicLong::get).description("outbox events waiting for Kafka").register(meters);
     }
 
+    @Untraced
     @Scheduled(initialDelayString = "${kafka.relay-initial-delay:0s}", fixedDelayString = "${kafka.relay-interval:200ms}")
     Mono<Void> run() {
         return Mono.defer(this::relayAll)

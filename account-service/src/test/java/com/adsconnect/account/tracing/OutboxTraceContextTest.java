@@ -3,6 +3,8 @@ package com.adsconnect.account.tracing;
 import static com.adsconnect.account.support.AmazonConnect.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.adsconnect.account.internal.TokenAccessAudit;
+import com.adsconnect.account.outbox.OutboxRelay;
 import com.adsconnect.account.refresh.RefreshCoordinator;
 import com.adsconnect.account.support.AccountServiceTest;
 import com.adsconnect.account.support.Api;
@@ -10,6 +12,8 @@ import com.adsconnect.account.support.Db;
 import com.adsconnect.account.support.EventsOnKafka;
 import com.adsconnect.account.support.EventsOnKafka.Event;
 import com.adsconnect.testsupport.TestInfrastructureHandle;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.Environment;
+import org.springframework.scheduling.support.ScheduledTaskObservationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
@@ -41,6 +46,9 @@ class OutboxTraceContextTest {
 
     @Autowired
     Environment environment;
+
+    @Autowired
+    ObservationRegistry observations;
 
     @AfterEach
     void brokerBack() {
@@ -101,6 +109,20 @@ class OutboxTraceContextTest {
                 .isEqualTo(RefreshCoordinator.UrgentClaim.Result.CLAIMED);
 
         assertThat(urgentEventOf(id).headers().get("traceparent")).matches(TRACEPARENT);
+    }
+
+    @Test
+    void theRelayAndTheAuditFlushRunTooOftenToStartTracesTheRefreshSchedulerStartsOne() throws Exception {
+        // the scheduler's own registry decides per run, with the predicates of this application
+        assertThat(scheduledRun(OutboxRelay.class).isNoop()).isTrue();
+        assertThat(scheduledRun(TokenAccessAudit.class).isNoop()).isTrue();
+        // its claims' events continue the run's trace
+        assertThat(scheduledRun(Class.forName("com.adsconnect.account.refresh.RefreshScheduler")).isNoop()).isFalse();
+    }
+
+    private Observation scheduledRun(Class<?> job) throws NoSuchMethodException {
+        ScheduledTaskObservationContext context = new ScheduledTaskObservationContext(job, job.getDeclaredMethod("run"));
+        return Observation.createNotStarted("tasks.scheduled.execution", () -> context, observations);
     }
 
     private Event urgentEventOf(String connectionId) {
