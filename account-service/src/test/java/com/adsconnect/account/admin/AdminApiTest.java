@@ -19,8 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpMethod;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import reactor.core.publisher.Flux;
-import reactor.test.StepVerifier;
 
 /** The admin API: its keys and scopes, the support flow, actions through the lifecycle, the audit search and its streamed export. */
 @AccountServiceTest
@@ -37,6 +35,9 @@ class AdminApiTest {
 
     @Autowired
     MeterRegistry meters;
+
+    @org.springframework.boot.test.web.server.LocalServerPort
+    int port;
 
     Api api;
     Db db;
@@ -138,6 +139,50 @@ class AdminApiTest {
     }
 
     @Test
+    void aForcedRefreshNeverDoublesOneInFlightNorAnotherForcedAtTheSameMoment() throws Exception {
+        String id = (String) connect(api.as("user_support_race"), "NA").get("id");
+        java.util.UUID connection = java.util.UUID.fromString(id);
+        // events stay in the outbox, to be counted
+        infrastructure.kafka().stop();
+        try {
+            long before = db.count("SELECT lease_generation FROM connections WHERE id = ?::uuid", id);
+            String urgentEvents = "SELECT count(*) FROM outbox_events WHERE event_key = ? AND payload->>'reason' = 'URGENT'";
+
+            // two support agents press "refresh" while a transaction holds the connection's row: both wait on it
+            List<String> answers;
+            var agents = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try (var held = db.hold()) {
+                held.execute("SELECT 1 FROM connections WHERE id = ?::uuid FOR UPDATE", id);
+                var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> forceRefresh(id), agents);
+                var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> forceRefresh(id), agents);
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> first.isDone() || second.isDone()
+                        || db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                + "AND wait_event_type = 'Lock' AND query LIKE '%connections%'") >= 2);
+                held.commit();
+                answers = List.of(first.get(20, java.util.concurrent.TimeUnit.SECONDS), second.get(20, java.util.concurrent.TimeUnit.SECONDS));
+            } finally {
+                agents.shutdownNow();
+            }
+            assertThat(answers).containsExactlyInAnyOrder("CLAIMED", "IN_FLIGHT");
+            assertThat(db.count("SELECT lease_generation FROM connections WHERE id = ?::uuid", id)).isEqualTo(before + 1);
+            assertThat(db.count(urgentEvents, id)).as("one refresh announced").isEqualTo(1);
+
+            // the refresher took the lease and is at the provider: forcing again changes nothing
+            coordinator.takeLease(connection, before + 1).block();
+            assertThat(forceRefresh(id)).isEqualTo("IN_FLIGHT");
+            assertThat(db.count("SELECT lease_generation FROM connections WHERE id = ?::uuid", id)).isEqualTo(before + 1);
+            assertThat(db.count(urgentEvents, id)).isEqualTo(1);
+        } finally {
+            infrastructure.kafka().start();
+        }
+    }
+
+    private String forceRefresh(String connectionId) {
+        return admin(TestApiKeys.ADMIN, HttpMethod.POST, "/internal/v1/admin/connections/" + connectionId + "/refresh")
+                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody().get("refresh").toString();
+    }
+
+    @Test
     void supportActionsGoThroughTheLifecycleUnderTheKeysName() {
         String id = (String) connect(api.as("user_support_actions", Map.of("email", "actions@example.com")), "NA").get("id");
 
@@ -175,7 +220,7 @@ class AdminApiTest {
     }
 
     @Test
-    void theAuditSearchPagesAndAHundredThousandRowExportIsReadAPageAtATimeAsTheReaderTakesIt() {
+    void theAuditSearchPagesAndAHundredThousandRowExportIsReadAPageAtATimeAsTheReaderTakesIt() throws Exception {
         db.execute("""
                 INSERT INTO audit_events (user_id, actor_type, actor_id, action, occurred_at, after)
                 SELECT 'user_export_' || (n % 100), 'SYSTEM', 'bulk', 'export.test', now() - n * interval '1 second',
@@ -189,16 +234,28 @@ class AdminApiTest {
                 .jsonPath("$.nextCursor").isNotEmpty();
 
         double pagesBefore = meters.counter("audit.export.pages").count();
-        Flux<String> lines = web.get().uri("/internal/v1/admin/audit-events/export?format=jsonl&action=export.test")
-                .header("X-Api-Key", TestApiKeys.ADMIN_VIEWER).exchange().expectStatus().isOk()
-                .returnResult(String.class).getResponseBody();
+        // read as a reader over HTTP/1.1 would: the JDK's client takes the body a buffer at a time as lines are consumed
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> export = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                                + "/internal/v1/admin/audit-events/export?format=jsonl&action=export.test"))
+                        .header("X-Api-Key", TestApiKeys.ADMIN_VIEWER).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertThat(export.statusCode()).isEqualTo(200);
         double[] readWhileWaiting = new double[1];
-        StepVerifier.create(lines, 10)
-                .expectNextCount(10)
-                .then(() -> readWhileWaiting[0] = meters.counter("audit.export.pages").count() - pagesBefore)
-                .thenRequest(Long.MAX_VALUE)
-                .expectNextCount(100_000 - 10)
-                .verifyComplete();
+        long total;
+        try (java.util.stream.Stream<String> lines = export.body()) {
+            java.util.Iterator<String> reader = lines.iterator();
+            for (int i = 0; i < 10; i++) {
+                assertThat(reader.next()).startsWith("{");
+            }
+            readWhileWaiting[0] = meters.counter("audit.export.pages").count() - pagesBefore;
+            total = 10;
+            while (reader.hasNext()) {
+                assertThat(reader.next()).contains("\"action\":\"export.test\"");
+                total++;
+            }
+        }
+        assertThat(total).isEqualTo(100_000);
         assertThat(readWhileWaiting[0]).as("pages read while the reader waited after its first lines").isLessThan(100);
         assertThat(meters.counter("audit.export.pages").count() - pagesBefore).as("100 full pages and the empty one after").isEqualTo(101);
 
