@@ -32,7 +32,7 @@ class MeController {
 
     @GetMapping
     Mono<ProfileView> me(@AuthenticationPrincipal Jwt token, ServerWebExchange exchange) {
-        return currentUsers.require(token, exchange).flatMap(views::of);
+        return views.ofSignedIn(token, exchange);
     }
 
     /** JSON Merge Patch (RFC 7396) of {@code displayName}, {@code companyName}, {@code jobTitle}. */

@@ -1,10 +1,13 @@
 package com.adsconnect.account.user;
 
 import com.adsconnect.account.connection.AccountHolders;
+import com.adsconnect.account.connection.ConnectionStatus;
 import io.r2dbc.spi.Readable;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.EnumMap;
+import java.util.Map;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Repository;
@@ -28,6 +31,40 @@ public class UserStore implements AccountHolders {
     public Mono<User> find(String id) {
         return db.sql("SELECT " + COLUMNS + " FROM users WHERE id = :id")
                 .bind("id", id).map(UserStore::toUser).one();
+    }
+
+    /** A user with what the profile shows beside it: connections by status, unread in-app notifications. */
+    record Profile(User user, Map<ConnectionStatus, Long> connections, long unreadNotifications) {
+    }
+
+    /**
+     * The user, the counts of their connections by status and their unread in-app notifications
+     * in one statement and one round trip: what {@code GET /api/v1/me} answers on every page load.
+     */
+    Mono<Profile> findProfile(String id) {
+        return db.sql("SELECT " + COLUMNS + """
+                        ,
+                               ARRAY(SELECT status || '=' || count(*) FROM connections c WHERE c.user_id = u.id GROUP BY status)
+                                   AS connection_counts,
+                               (SELECT count(*) FROM notifications n WHERE n.user_id = u.id AND n.in_app AND n.read_at IS NULL)
+                                   AS unread_notifications
+                          FROM users u WHERE u.id = :id""")
+                .bind("id", id)
+                .map(row -> new Profile(toUser(row), connectionCounts(row.get("connection_counts", String[].class)),
+                        row.get("unread_notifications", Long.class)))
+                .one();
+    }
+
+    private static Map<ConnectionStatus, Long> connectionCounts(String[] counted) {
+        Map<ConnectionStatus, Long> counts = new EnumMap<>(ConnectionStatus.class);
+        for (ConnectionStatus status : ConnectionStatus.values()) {
+            counts.put(status, 0L);
+        }
+        for (String entry : counted) {
+            int equals = entry.indexOf('=');
+            counts.put(ConnectionStatus.valueOf(entry.substring(0, equals)), Long.parseLong(entry.substring(equals + 1)));
+        }
+        return counts;
     }
 
     /** Users whose email is this one, ignoring case (support looks users up by what the customer wrote from). */

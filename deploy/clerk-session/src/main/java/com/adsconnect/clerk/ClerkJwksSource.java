@@ -65,6 +65,16 @@ final class ClerkJwksSource implements Function<SignedJWT, Flux<JWK>> {
         return fetch().flatMapIterable(selector::select);
     }
 
+    /**
+     * Whether a key of this id is in the key set as last fetched, while that set is fresh (not
+     * older than the TTL). False once it is stale: a caller that then verifies a token in full
+     * makes this source fetch the keys again.
+     */
+    boolean publishes(String keyId) {
+        Cached current = cached.get();
+        return keyId != null && current != null && !isStale(current) && current.keys().getKeyByKeyId(keyId) != null;
+    }
+
     private boolean isStale(Cached current) {
         return current.fetchedAt().plus(ttl).isBefore(clock.instant());
     }

@@ -6,6 +6,8 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
@@ -16,7 +18,8 @@ import reactor.netty.http.client.HttpClient;
 /**
  * Builds the decoder every service uses for Clerk session tokens: RS256 only, then the claim
  * checks of {@link ClerkTokenValidators}. With {@code clerk.jwt-key} set no network call is made;
- * otherwise the keys come from the JWKS URL through {@link ClerkJwksSource}'s cache.
+ * otherwise the keys come from the JWKS URL through {@link ClerkJwksSource}'s cache. Tokens that
+ * passed are kept in a {@link VerifiedTokenCache} (its rules are the same in every service).
  */
 public final class ClerkJwtDecoders {
 
@@ -26,8 +29,17 @@ public final class ClerkJwtDecoders {
     }
 
     public static ReactiveJwtDecoder create(ClerkProperties clerk, WebClient.Builder webClientBuilder, Clock clock) {
+        return create(clerk, webClientBuilder, clock, UnaryOperator.identity());
+    }
+
+    /** As {@link #create(ClerkProperties, WebClient.Builder, Clock)}, with {@code fullCheck} around the signature and claim checks. */
+    static ReactiveJwtDecoder create(ClerkProperties clerk, WebClient.Builder webClientBuilder, Clock clock,
+            UnaryOperator<ReactiveJwtDecoder> fullCheck) {
         NimbusReactiveJwtDecoder decoder;
+        // which keys still sign: with a PEM key, that one key for good; else the JWKS as last fetched, while fresh
+        Predicate<String> keyPublished;
         if (clerk.hasPemKey()) {
+            keyPublished = keyId -> true;
             decoder = NimbusReactiveJwtDecoder.withPublicKey(parsePem(clerk.jwtKey()))
                     .signatureAlgorithm(SignatureAlgorithm.RS256)
                     .build();
@@ -41,12 +53,15 @@ public final class ClerkJwtDecoders {
                     .build();
             var keys = new ClerkJwksSource(webClient, clerk.effectiveJwksUrl(), clerk.jwksCacheTtl(),
                     clerk.jwksRefreshMinInterval(), clerk.jwksTimeout(), clock);
+            keyPublished = keys::publishes;
             decoder = NimbusReactiveJwtDecoder.withJwkSource(keys)
                     .jwsAlgorithm(SignatureAlgorithm.RS256)
                     .build();
         }
         decoder.setJwtValidator(ClerkTokenValidators.forProperties(clerk, clock));
-        return decoder;
+        ReactiveJwtDecoder checked = fullCheck.apply(decoder);
+        return clerk.verifiedTokenCacheSize() == 0 ? checked
+                : new VerifiedTokenCache(checked, keyPublished, clerk.verifiedTokenCacheSize(), clock);
     }
 
     static RSAPublicKey parsePem(String pem) {

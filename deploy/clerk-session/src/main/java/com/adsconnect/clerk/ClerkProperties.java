@@ -2,6 +2,7 @@ package com.adsconnect.clerk;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,8 @@ import org.springframework.validation.annotation.Validated;
  * @param jwksCacheTtl           how long fetched signing keys are used before they are fetched again
  * @param jwksRefreshMinInterval a token with an unknown {@code kid} refetches the keys at most this often
  * @param jwksTimeout            the longest a JWKS fetch may take, connection included
+ * @param verifiedTokenCacheSize how many verified tokens are kept so repeat requests skip the
+ *                               signature check ({@link VerifiedTokenCache}); 0 turns it off
  */
 @Validated
 @ConfigurationProperties("clerk")
@@ -33,7 +36,8 @@ public record ClerkProperties(
         @NotNull @DefaultValue("5s") Duration clockSkew,
         @NotNull @DefaultValue("5m") Duration jwksCacheTtl,
         @NotNull @DefaultValue("30s") Duration jwksRefreshMinInterval,
-        @NotNull @DefaultValue("3s") Duration jwksTimeout) {
+        @NotNull @DefaultValue("3s") Duration jwksTimeout,
+        @PositiveOrZero @DefaultValue("10000") int verifiedTokenCacheSize) {
 
     public URI effectiveJwksUrl() {
         if (jwksUrl != null) {

@@ -41,7 +41,7 @@ class ClerkJwtDecodersTest {
 
     private static ClerkProperties properties(String jwtKey, Duration minRefreshInterval) {
         return new ClerkProperties(clerk.issuer(), null, jwtKey, List.of(SandboxClerk.DEFAULT_AUTHORIZED_PARTY),
-                Duration.ofSeconds(5), Duration.ofMinutes(5), minRefreshInterval, Duration.ofSeconds(2));
+                Duration.ofSeconds(5), Duration.ofMinutes(5), minRefreshInterval, Duration.ofSeconds(2), 10_000);
     }
 
     private static ReactiveJwtDecoder decoder(ClerkProperties properties) {
@@ -85,7 +85,7 @@ class ClerkJwtDecodersTest {
     @Test
     void aPemKeyVerifiesWithoutAnyNetworkCall() {
         ClerkProperties pem = new ClerkProperties(clerk.issuer(), URI.create("http://127.0.0.1:9/jwks"), clerk.publicKeyPem(),
-                List.of(), Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(2));
+                List.of(), Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(2), 10_000);
         StepVerifier.create(decoder(pem).decode(clerk.sessionToken("user_pem")))
                 .assertNext(jwt -> assertThat(jwt.getSubject()).isEqualTo("user_pem"))
                 .verifyComplete();
@@ -107,7 +107,7 @@ class ClerkJwtDecodersTest {
     @Test
     void unreachableKeysAreReportedAsSuch() {
         ClerkProperties nowhere = new ClerkProperties(clerk.issuer(), URI.create("http://127.0.0.1:9/jwks"), null,
-                List.of(), Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(2));
+                List.of(), Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(2), 10_000);
         String token = clerk.sessionToken("user_nokeys");
         StepVerifier.create(decoder(nowhere).decode(token))
                 .expectErrorSatisfies(error -> assertThat(TokenRejection.of(token, error)).isEqualTo(TokenRejection.KEYS_UNAVAILABLE))
