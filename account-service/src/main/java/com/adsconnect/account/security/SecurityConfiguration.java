@@ -1,6 +1,7 @@
 package com.adsconnect.account.security;
 
 import com.adsconnect.account.apikey.ApiKeys;
+import com.adsconnect.clerk.BearerTokens;
 import com.adsconnect.clerk.ClerkJwtDecoders;
 import com.adsconnect.clerk.ClerkProperties;
 import java.time.Clock;
@@ -101,6 +102,7 @@ class SecurityConfiguration {
                         .pathMatchers("/api/**").authenticated()
                         .anyExchange().denyAll())
                 .oauth2ResourceServer(oauth2 -> oauth2
+                        .bearerTokenConverter(new BearerTokens())
                         .jwt(jwt -> jwt.jwtDecoder(clerkJwtDecoder))
                         .authenticationEntryPoint(problems.entryPoint())
                         .accessDeniedHandler(problems.accessDenied()))

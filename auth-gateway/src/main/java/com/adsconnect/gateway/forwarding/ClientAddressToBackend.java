@@ -9,17 +9,25 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Tells account-service who the client is, in one {@code X-Forwarded-For} value (the address
- * {@link ClientAddressFilter} settled on) and {@code X-Forwarded-Proto}. Runs after Spring Cloud
- * Gateway's own header filters, which remove every {@code X-Forwarded-*} and {@code Forwarded}
- * header while no trusted proxy is configured for them.
+ * {@link ClientAddressFilter} settled on) and {@code X-Forwarded-Proto}, and drops every other
+ * forwarding header the caller sent ({@code Forwarded}, {@code X-Forwarded-*}): the backend hears
+ * about forwarding from the gateway only. Spring Cloud Gateway's own forwarding filters are off
+ * (they would add and then remove the same headers, copying them twice per request).
  */
 @Component
 class ClientAddressToBackend implements HttpHeadersFilter, Ordered {
+
+    private static final String[] FORWARDING = {"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port",
+            "X-Forwarded-Prefix"};
 
     @Override
     public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
         HttpHeaders headers = new HttpHeaders();
         headers.putAll(input);
+        headers.remove("Forwarded");
+        for (String name : FORWARDING) {
+            headers.remove(name);
+        }
         InetSocketAddress client = exchange.getRequest().getRemoteAddress();
         if (client != null && client.getAddress() != null) {
             headers.set("X-Forwarded-For", client.getAddress().getHostAddress());

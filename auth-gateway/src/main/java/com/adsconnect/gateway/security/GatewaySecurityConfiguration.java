@@ -2,6 +2,7 @@ package com.adsconnect.gateway.security;
 
 import static com.adsconnect.gateway.problem.GatewayProblems.problem;
 
+import com.adsconnect.clerk.BearerTokens;
 import com.adsconnect.clerk.ClerkJwtDecoders;
 import com.adsconnect.clerk.ClerkProperties;
 import com.adsconnect.gateway.problem.GatewayProblems;
@@ -69,6 +70,7 @@ class GatewaySecurityConfiguration {
                         .pathMatchers("/api/**").authenticated()
                         .anyExchange().permitAll())
                 .oauth2ResourceServer(oauth2 -> oauth2
+                        .bearerTokenConverter(new BearerTokens())
                         .jwt(jwt -> jwt.jwtDecoder(clerkJwtDecoder))
                         .authenticationEntryPoint(unauthorized))
                 .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthorized))
