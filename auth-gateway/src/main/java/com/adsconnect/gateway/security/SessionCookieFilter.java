@@ -44,8 +44,12 @@ final class SessionCookieFilter implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
+        // a request with its own Authorization is left alone: its cookies are not even parsed
+        if (request.getHeaders().containsHeader(HttpHeaders.AUTHORIZATION)) {
+            return chain.filter(exchange);
+        }
         List<HttpCookie> sessions = request.getCookies().getOrDefault(COOKIE, List.of());
-        if (sessions.isEmpty() || request.getHeaders().containsHeader(HttpHeaders.AUTHORIZATION)) {
+        if (sessions.isEmpty()) {
             return chain.filter(exchange);
         }
         if (sessions.size() > 1) {

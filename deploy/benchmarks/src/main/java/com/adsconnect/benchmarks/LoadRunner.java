@@ -1,6 +1,7 @@
 package com.adsconnect.benchmarks;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -51,6 +52,53 @@ final class LoadRunner {
         System.out.printf(Locale.ROOT, "%-45s c=%-4d %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n",
                 name, concurrency, result.throughput(), result.p50Millis(), result.p99Millis(), result.errors());
         return result;
+    }
+
+    /** A path measured in slices: its name and what it sends. */
+    record Path(String name, Call call) {
+    }
+
+    /**
+     * Measures several paths against each other in alternating slices ({@code rounds} rounds of
+     * {@code slice} each, the order rotated every round, {@code warmup} of unmeasured load before
+     * each slice), so that drift of the machine over the minutes of a cell weighs on every path
+     * alike. One result per path, from all its slices together.
+     */
+    static List<Result> interleaved(int concurrency, List<Path> paths, int rounds, Duration warmup, Duration slice) {
+        int n = paths.size();
+        List<Histogram> histograms = new java.util.ArrayList<>();
+        long[] ok = new long[n];
+        long[] errors = new long[n];
+        double[] seconds = new double[n];
+        for (int i = 0; i < n; i++) {
+            histograms.add(new Histogram(3));
+        }
+        for (int round = 0; round < rounds; round++) {
+            for (int k = 0; k < n; k++) {
+                int i = (k + round) % n;
+                Path path = paths.get(i);
+                load(concurrency, path.call(), warmup, new Recorder(3), new AtomicLong(), new AtomicLong());
+                Recorder recorder = new Recorder(3);
+                AtomicLong good = new AtomicLong();
+                AtomicLong bad = new AtomicLong();
+                long started = System.nanoTime();
+                load(concurrency, path.call(), slice, recorder, good, bad);
+                seconds[i] += (System.nanoTime() - started) / 1e9;
+                histograms.get(i).add(recorder.getIntervalHistogram());
+                ok[i] += good.get();
+                errors[i] += bad.get();
+            }
+        }
+        List<Result> results = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Histogram histogram = histograms.get(i);
+            Result result = new Result(paths.get(i).name(), concurrency, ok[i] / seconds[i],
+                    histogram.getValueAtPercentile(50) / 1e6, histogram.getValueAtPercentile(99) / 1e6, errors[i]);
+            System.out.printf(Locale.ROOT, "%-45s c=%-4d %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n",
+                    result.name(), concurrency, result.throughput(), result.p50Millis(), result.p99Millis(), result.errors());
+            results.add(result);
+        }
+        return results;
     }
 
     private static void load(int concurrency, Call call, Duration duration, Recorder recorder, AtomicLong ok, AtomicLong errors) {
