@@ -49,6 +49,24 @@ public class ConnectionStore {
                 .map(ConnectionStore::toConnection).one();
     }
 
+    /** A connection with its encrypted access token (null when it holds no tokens). */
+    public record WithAccessToken(Connection connection, byte[] accessTokenCiphertext) {
+    }
+
+    /**
+     * The user's connection and its encrypted access token in one statement: what the internal
+     * token API needs for a usable token, in one round trip instead of two.
+     */
+    public Mono<WithAccessToken> findForUserWithAccessToken(String userId, UUID id) {
+        return db.sql("SELECT " + COLUMNS + """
+                        , (SELECT t.access_token_ciphertext FROM connection_tokens t WHERE t.connection_id = connections.id)
+                            AS access_token_ciphertext
+                          FROM connections WHERE id = :id AND user_id = :userId""")
+                .bind("id", id).bind("userId", userId)
+                .map(row -> new WithAccessToken(toConnection(row), row.get("access_token_ciphertext", byte[].class)))
+                .one();
+    }
+
     Mono<Connection> findForUserForUpdate(String userId, UUID id) {
         return db.sql("SELECT " + COLUMNS + " FROM connections WHERE id = :id AND user_id = :userId FOR UPDATE")
                 .bind("id", id).bind("userId", userId)

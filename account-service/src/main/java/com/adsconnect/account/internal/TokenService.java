@@ -69,6 +69,14 @@ class TokenService {
     }
 
     Mono<TokenResponse> currentToken(String userId, UUID connectionId, String profileId) {
+        if (connectionId != null && profileId == null) {
+            // the common call: the connection and its encrypted token in one statement; a token too close to
+            // its end is refreshed first and then read again
+            return connections.findForUserWithAccessToken(userId, connectionId)
+                    .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("No connection of this user matches.")))
+                    .flatMap(found -> usable(found.connection()) ? respond(found.connection(), null, found.accessTokenCiphertext())
+                            : refreshAndWait(found.connection()).flatMap(fresh -> respond(fresh, null)));
+        }
         Mono<Connection> connection = connectionId == null ? connections.findByProfile(userId, profileId)
                 : profileId == null ? connections.findForUser(userId, connectionId)
                 // both: the profile must be one of the connection's
@@ -126,6 +134,11 @@ class TokenService {
     }
 
     private Mono<TokenResponse> respond(Connection connection, String profileId) {
+        return respond(connection, profileId, null);
+    }
+
+    /** {@code accessTokenCiphertext}: the stored token when the caller read it with the connection, else null (read here). */
+    private Mono<TokenResponse> respond(Connection connection, String profileId, byte[] accessTokenCiphertext) {
         ProviderAdapter adapter = providers.get(connection.provider());
         Set<String> missing = adapter.missingScopes(connection.grantedScopes());
         if (!missing.isEmpty()) {
@@ -133,12 +146,14 @@ class TokenService {
                     "The user did not grant every scope this connection needs; they have to reconnect it and grant them.",
                     Map.of("connectionId", connection.id().toString(), "missingScopes", List.copyOf(missing))));
         }
-        return connections.tokens(connection.id())
+        Mono<byte[]> ciphertext = accessTokenCiphertext != null ? Mono.just(accessTokenCiphertext)
+                : connections.tokens(connection.id()).map(ConnectionStore.EncryptedTokens::accessToken);
+        return ciphertext
                 .switchIfEmpty(Mono.error(() -> new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.CONNECTION_NOT_USABLE,
                         "Connection not usable", "The connection holds no tokens.", Map.of("status", connection.status().name()))))
                 .zipWith(callContext(adapter, connection, profileId))
                 .map(found -> new TokenResponse(
-                        vault.decrypt(found.getT1().accessToken(), connection.userId(), connection.id().toString(), TokenKind.ACCESS_TOKEN),
+                        vault.decrypt(found.getT1(), connection.userId(), connection.id().toString(), TokenKind.ACCESS_TOKEN),
                         "bearer", connection.accessTokenExpiresAt(), connection.id(), connection.provider().name(), connection.region(),
                         adapter.apiBaseUrl(connection.region()).toString(), adapter.clientId(), profileId, found.getT2()));
     }
