@@ -10,7 +10,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -525,10 +524,7 @@ public class ConnectionStore {
                 .all()
                 .collectList()
                 .map(entries -> {
-                    Map<ConnectionStatus, Long> counts = new EnumMap<>(ConnectionStatus.class);
-                    for (ConnectionStatus status : ConnectionStatus.values()) {
-                        counts.put(status, 0L);
-                    }
+                    Map<ConnectionStatus, Long> counts = ConnectionStatus.zeroCounts();
                     entries.forEach(entry -> counts.put(entry.getKey(), entry.getValue()));
                     return counts;
                 });

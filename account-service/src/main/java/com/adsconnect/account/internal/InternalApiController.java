@@ -50,23 +50,24 @@ class InternalApiController {
      */
     @PostMapping("/internal/v1/tokens")
     Mono<ResponseEntity<TokenService.TokenResponse>> token(@RequestBody TokenRequest request, Principal caller) {
+        // what the request names, where it is well-formed (null otherwise): checked here, recorded in the audit as is
+        String user = request.userId() != null && USER_ID.matcher(request.userId()).matches() ? request.userId() : null;
+        String profile = request.profileId() != null && PROFILE_ID.matcher(request.profileId()).matches() ? request.profileId() : null;
         Mono<ResponseEntity<TokenService.TokenResponse>> answer = audit.admit().then(Mono.defer(() -> {
-            if (request.userId() == null || !USER_ID.matcher(request.userId()).matches()) {
+            if (user == null) {
                 return Mono.error(ApiProblem.invalidField("userId", "is required"));
             }
             if (request.connectionId() == null && request.profileId() == null) {
                 return Mono.error(ApiProblem.invalidField("connectionId", "give connectionId, profileId, or both"));
             }
-            if (request.profileId() != null && !PROFILE_ID.matcher(request.profileId()).matches()) {
+            if (request.profileId() != null && profile == null) {
                 return Mono.error(ApiProblem.invalidField("profileId", "must be a profile id (an Amazon Ads profile, a Google Ads customer or a Microsoft Advertising account)"));
             }
-            return tokens.currentToken(request.userId(), request.connectionId(), request.profileId()).map(InternalApiController::noStore);
+            return tokens.currentToken(user, request.connectionId(), profile).map(InternalApiController::noStore);
         }));
         if (!audit.enabled()) {
             return answer;
         }
-        String user = request.userId() != null && USER_ID.matcher(request.userId()).matches() ? request.userId() : null;
-        String profile = request.profileId() != null && PROFILE_ID.matcher(request.profileId()).matches() ? request.profileId() : null;
         return answer
                 .doOnNext(served -> audit.record(new TokenAccessAudit.TokenAccess(caller.getName(), user, served.getBody().connectionId(),
                         profile, "SERVED", 200, java.time.Instant.now())))

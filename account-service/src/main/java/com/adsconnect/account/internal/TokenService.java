@@ -69,25 +69,25 @@ class TokenService {
     }
 
     Mono<TokenResponse> currentToken(String userId, UUID connectionId, String profileId) {
-        if (connectionId != null && profileId == null) {
-            // the common call: the connection and its encrypted token in one statement; a token too close to
-            // its end is refreshed first and then read again
-            return connections.findForUserWithAccessToken(userId, connectionId)
-                    .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("No connection of this user matches.")))
-                    .flatMap(found -> usable(found.connection()) ? respond(found.connection(), null, found.accessTokenCiphertext())
-                            : refreshAndWait(found.connection()).flatMap(fresh -> respond(fresh, null)));
-        }
-        Mono<Connection> connection = connectionId == null ? connections.findByProfile(userId, profileId)
-                : profileId == null ? connections.findForUser(userId, connectionId)
+        // the common call (a connection, no profile) reads the connection and its encrypted token in one statement
+        Mono<ConnectionStore.WithAccessToken> connection = connectionId == null
+                ? connections.findByProfile(userId, profileId).map(TokenService::tokenNotRead)
+                : profileId == null ? connections.findForUserWithAccessToken(userId, connectionId)
                 // both: the profile must be one of the connection's
                 : connections.findForUser(userId, connectionId)
                         .filterWhen(found -> connections.profilesOf(List.of(found.id()))
                                 .map(profiles -> profiles.getOrDefault(found.id(), List.of()).stream()
-                                        .anyMatch(profile -> profileId.equals(profile.profileId()))));
+                                        .anyMatch(profile -> profileId.equals(profile.profileId()))))
+                        .map(TokenService::tokenNotRead);
         return connection
                 .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("No connection of this user matches.")))
-                .flatMap(found -> usable(found) ? Mono.just(found) : refreshAndWait(found))
-                .flatMap(fresh -> respond(fresh, profileId));
+                // a token too close to its end is refreshed first, and then read again
+                .flatMap(found -> usable(found.connection()) ? respond(found.connection(), profileId, found.accessTokenCiphertext())
+                        : refreshAndWait(found.connection()).flatMap(fresh -> respond(fresh, profileId, null)));
+    }
+
+    private static ConnectionStore.WithAccessToken tokenNotRead(Connection connection) {
+        return new ConnectionStore.WithAccessToken(connection, null);
     }
 
     private boolean usable(Connection connection) {
@@ -131,10 +131,6 @@ class TokenService {
                     "The connection is " + connection.status() + "; the user has to reconnect it.",
                     Map.of("status", connection.status().name(), "connectionId", connection.id().toString()));
         }
-    }
-
-    private Mono<TokenResponse> respond(Connection connection, String profileId) {
-        return respond(connection, profileId, null);
     }
 
     /** {@code accessTokenCiphertext}: the stored token when the caller read it with the connection, else null (read here). */

@@ -8,6 +8,7 @@ import io.micrometer.tracing.handler.TracingObservationHandler;
 import io.micrometer.tracing.propagation.Propagator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.springframework.stereotype.Component;
@@ -46,11 +47,17 @@ public class TraceContexts {
         if (observation == null || observation.isNoop()) {
             return null;
         }
-        TracingObservationHandler.TracingContext tracing = observation.getContextView().get(TracingObservationHandler.TracingContext.class);
-        Span span = tracing == null ? null : tracing.getSpan();
-        if (span == null) {
-            return null;
-        }
+        return spanOf(observation.getContextView()).map(this::traceparentOf).orElse(null);
+    }
+
+    /** The span an observation's tracing handler opened for it, if any. */
+    static Optional<Span> spanOf(Observation.ContextView observation) {
+        TracingObservationHandler.TracingContext tracing = observation.get(TracingObservationHandler.TracingContext.class);
+        return Optional.ofNullable(tracing).map(TracingObservationHandler.TracingContext::getSpan);
+    }
+
+    /** The W3C {@code traceparent} of a span, as the propagator writes it. */
+    String traceparentOf(Span span) {
         Map<String, String> carrier = new HashMap<>(4);
         propagator.inject(span.context(), carrier, Map::put);
         return carrier.get(TRACEPARENT);

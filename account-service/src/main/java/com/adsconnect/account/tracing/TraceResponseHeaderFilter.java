@@ -1,8 +1,5 @@
 package com.adsconnect.account.tracing;
 
-import io.micrometer.tracing.Span;
-import io.micrometer.tracing.TraceContext;
-import io.micrometer.tracing.handler.TracingObservationHandler;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
@@ -22,20 +19,22 @@ class TraceResponseHeaderFilter implements WebFilter {
 
     static final String HEADER = "traceresponse";
 
+    private final TraceContexts traces;
+
+    TraceResponseHeaderFilter(TraceContexts traces) {
+        this.traces = traces;
+    }
+
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         exchange.getResponse().beforeCommit(() -> {
+            // the same W3C form as traceparent: version, trace id, span id, flags
             ServerRequestObservationContext.findCurrent(exchange.getAttributes())
-                    .map(context -> context.<TracingObservationHandler.TracingContext>get(TracingObservationHandler.TracingContext.class))
-                    .map(TracingObservationHandler.TracingContext::getSpan)
-                    .map(Span::context)
-                    .ifPresent(trace -> exchange.getResponse().getHeaders().set(HEADER, format(trace)));
+                    .flatMap(TraceContexts::spanOf)
+                    .map(traces::traceparentOf)
+                    .ifPresent(context -> exchange.getResponse().getHeaders().set(HEADER, context));
             return Mono.empty();
         });
         return chain.filter(exchange);
-    }
-
-    private static String format(TraceContext trace) {
-        return "00-" + trace.traceId() + "-" + trace.spanId() + "-" + (Boolean.TRUE.equals(trace.sampled()) ? "01" : "00");
     }
 }

@@ -6,7 +6,6 @@ import io.r2dbc.spi.Readable;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.EnumMap;
 import java.util.Map;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
@@ -56,10 +55,7 @@ public class UserStore implements AccountHolders {
     }
 
     private static Map<ConnectionStatus, Long> connectionCounts(String[] counted) {
-        Map<ConnectionStatus, Long> counts = new EnumMap<>(ConnectionStatus.class);
-        for (ConnectionStatus status : ConnectionStatus.values()) {
-            counts.put(status, 0L);
-        }
+        Map<ConnectionStatus, Long> counts = ConnectionStatus.zeroCounts();
         for (String entry : counted) {
             int equals = entry.indexOf('=');
             counts.put(ConnectionStatus.valueOf(entry.substring(0, equals)), Long.parseLong(entry.substring(equals + 1)));

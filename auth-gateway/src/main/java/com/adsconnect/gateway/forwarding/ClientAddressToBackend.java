@@ -1,5 +1,6 @@
 package com.adsconnect.gateway.forwarding;
 
+import com.adsconnect.forwarded.TrustedProxies;
 import java.net.InetSocketAddress;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.Ordered;
@@ -10,29 +11,22 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * Tells account-service who the client is, in one {@code X-Forwarded-For} value (the address
  * {@link ClientAddressFilter} settled on) and {@code X-Forwarded-Proto}, and drops every other
- * forwarding header the caller sent ({@code Forwarded}, {@code X-Forwarded-*}): the backend hears
+ * forwarding header the caller sent ({@link TrustedProxies#FORWARDING_HEADERS}): the backend hears
  * about forwarding from the gateway only. Spring Cloud Gateway's own forwarding filters are off
  * (they would add and then remove the same headers, copying them twice per request).
  */
 @Component
 class ClientAddressToBackend implements HttpHeadersFilter, Ordered {
 
-    private static final String[] FORWARDING = {"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port",
-            "X-Forwarded-Prefix"};
-
     @Override
     public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
         HttpHeaders headers = new HttpHeaders();
         headers.putAll(input);
-        headers.remove("Forwarded");
-        for (String name : FORWARDING) {
-            headers.remove(name);
-        }
+        // ClientAddressFilter removed them from the request already; the backend's copy is cleaned here as well
+        TrustedProxies.FORWARDING_HEADERS.forEach(headers::remove);
         InetSocketAddress client = exchange.getRequest().getRemoteAddress();
         if (client != null && client.getAddress() != null) {
             headers.set("X-Forwarded-For", client.getAddress().getHostAddress());
-        } else {
-            headers.remove("X-Forwarded-For");
         }
         headers.set("X-Forwarded-Proto", exchange.getRequest().getURI().getScheme());
         return headers;

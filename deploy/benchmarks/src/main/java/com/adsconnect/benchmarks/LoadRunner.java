@@ -39,19 +39,7 @@ final class LoadRunner {
     }
 
     static Result run(String name, int concurrency, Call call, Duration warmup, Duration measure) {
-        load(concurrency, call, warmup, new Recorder(3), new AtomicLong(), new AtomicLong());
-        Recorder recorder = new Recorder(3);
-        AtomicLong ok = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        long started = System.nanoTime();
-        load(concurrency, call, measure, recorder, ok, errors);
-        double seconds = (System.nanoTime() - started) / 1e9;
-        Histogram histogram = recorder.getIntervalHistogram();
-        Result result = new Result(name, concurrency, ok.get() / seconds,
-                histogram.getValueAtPercentile(50) / 1e6, histogram.getValueAtPercentile(99) / 1e6, errors.get());
-        System.out.printf(Locale.ROOT, "%-45s c=%-4d %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n",
-                name, concurrency, result.throughput(), result.p50Millis(), result.p99Millis(), result.errors());
-        return result;
+        return interleaved(concurrency, List.of(new Path(name, call)), 1, warmup, measure).getFirst();
     }
 
     /** A path measured in slices: its name and what it sends. */
@@ -77,7 +65,7 @@ final class LoadRunner {
             for (int k = 0; k < n; k++) {
                 int i = (k + round) % n;
                 Path path = paths.get(i);
-                load(concurrency, path.call(), warmup, new Recorder(3), new AtomicLong(), new AtomicLong());
+                warmUp(concurrency, path.call(), warmup);
                 Recorder recorder = new Recorder(3);
                 AtomicLong good = new AtomicLong();
                 AtomicLong bad = new AtomicLong();
@@ -94,11 +82,15 @@ final class LoadRunner {
             Histogram histogram = histograms.get(i);
             Result result = new Result(paths.get(i).name(), concurrency, ok[i] / seconds[i],
                     histogram.getValueAtPercentile(50) / 1e6, histogram.getValueAtPercentile(99) / 1e6, errors[i]);
-            System.out.printf(Locale.ROOT, "%-45s c=%-4d %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n",
-                    result.name(), concurrency, result.throughput(), result.p50Millis(), result.p99Millis(), result.errors());
+            print(result);
             results.add(result);
         }
         return results;
+    }
+
+    private static void print(Result result) {
+        System.out.printf(Locale.ROOT, "%-45s c=%-4d %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n",
+                result.name(), result.concurrency(), result.throughput(), result.p50Millis(), result.p99Millis(), result.errors());
     }
 
     private static void load(int concurrency, Call call, Duration duration, Recorder recorder, AtomicLong ok, AtomicLong errors) {

@@ -105,7 +105,8 @@ class LocalStackIT {
         assertThat(response.statusCode()).isEqualTo(200);
         String traceId = traceIdOf(response);
 
-        List<ReceivedSpan> trace = awaitTrace(traceId, spans -> services(spans).containsAll(Set.of("auth-gateway", "account-service")));
+        List<ReceivedSpan> trace = awaitTrace(traceId, spans -> services(spans).containsAll(Set.of("auth-gateway", "account-service"))
+                && whole(spans));
 
         assertOneTree(trace);
         ReceivedSpan root = trace.stream().filter(ReceivedSpan::isRoot).findFirst().orElseThrow();
@@ -131,9 +132,10 @@ class LocalStackIT {
         assertThat(response.body()).contains("\"refresh\":\"CLAIMED\"");
         String traceId = traceIdOf(response);
 
-        // the report's handling in account-service is the last span of the refresh
+        // the report's handling in account-service is the last span of the refresh; each service exports its
+        // spans in its own batches, so the trace is whole once no span's parent is still missing
         List<ReceivedSpan> trace = awaitTrace(traceId, spans -> spans.stream().anyMatch(span -> span.service().equals("account-service")
-                && "/internal/v1/refresh/report-batches".equals(span.attributes().get("uri"))));
+                && "/internal/v1/refresh/report-batches".equals(span.attributes().get("uri"))) && whole(spans));
 
         assertOneTree(trace);
         assertThat(services(trace)).containsExactlyInAnyOrder("auth-gateway", "account-service", "token-refresher");
@@ -187,6 +189,12 @@ class LocalStackIT {
             up.add(parent);
         }
         return up;
+    }
+
+    /** Whether every span's parent has arrived (the spans of one trace come from several processes' export batches). */
+    private static boolean whole(List<ReceivedSpan> trace) {
+        Map<String, ReceivedSpan> byId = byId(trace);
+        return trace.stream().allMatch(span -> span.isRoot() || byId.containsKey(span.parentSpanId()));
     }
 
     /** One root, and every other span's parent is in the trace: nothing of it went missing or into another trace. */
