@@ -2,6 +2,7 @@ package com.adsconnect.account.database;
 
 import io.r2dbc.postgresql.PostgresqlConnectionFactoryProvider;
 import io.r2dbc.spi.ConnectionFactory;
+import java.time.Duration;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.r2dbc.autoconfigure.ConnectionFactoryOptionsBuilderCustomizer;
@@ -21,18 +22,20 @@ class DatabaseConfiguration {
     }
 
     /**
-     * Every connection the application gets is checked with one statement, which also scopes it
-     * for row-level security ({@link ScopedConnectionFactory}) unless that is switched off. Static
+     * Every connection the application gets is scoped for row-level security unless that is switched
+     * off, and checked unless it was a moment ago ({@link ScopedConnectionFactory}). Static
      * and bound from the environment: a post-processor is created before the properties beans.
      */
     @Bean
     static BeanPostProcessor rowLevelSecurity(Environment environment) {
-        boolean enabled = Binder.get(environment).bind("database.row-level-security.enabled", Boolean.class).orElse(true);
+        Binder binder = Binder.get(environment);
+        boolean enabled = binder.bind("database.row-level-security.enabled", Boolean.class).orElse(true);
+        Duration aliveBypassWindow = binder.bind("database.alive-bypass-window", Duration.class).orElse(ScopedConnectionFactory.ALIVE_BYPASS_WINDOW);
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String beanName) {
                 return bean instanceof ConnectionFactory pool && !(bean instanceof ScopedConnectionFactory)
-                        ? new ScopedConnectionFactory(pool, enabled) : bean;
+                        ? new ScopedConnectionFactory(pool, enabled, aliveBypassWindow, System::nanoTime) : bean;
             }
         };
     }

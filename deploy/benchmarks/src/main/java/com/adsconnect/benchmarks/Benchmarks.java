@@ -1,7 +1,7 @@
 package com.adsconnect.benchmarks;
 
 /**
- * {@code ./mvnw -Pbenchmark [-Dbenchmark=tokens|refresh|rls|token-audit|gateway|simulation]}: each benchmark starts the whole system
+ * {@code ./mvnw -Pbenchmark [-Dbenchmark=tokens|refresh|rls|token-audit|alive-bypass|gateway|simulation]}: each benchmark starts the whole system
  * as command one does, measures, writes its report under {@code docs/benchmarks/}, and stops it.
  */
 public final class Benchmarks {
@@ -22,6 +22,9 @@ public final class Benchmarks {
         }
         if (which.equals("all") || which.equals("token-audit")) {
             SideBySideBenchmark.run(SideBySideBenchmark.TOKEN_ACCESS_AUDIT);
+        }
+        if (which.equals("all") || which.equals("alive-bypass")) {
+            SideBySideBenchmark.run(SideBySideBenchmark.ALIVE_BYPASS);
         }
         if (which.equals("all") || which.equals("gateway")) {
             GatewayBenchmark.run();

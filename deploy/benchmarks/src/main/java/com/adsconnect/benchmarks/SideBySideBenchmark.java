@@ -26,6 +26,9 @@ import reactor.netty.resources.ConnectionProvider;
  *       scope); writes {@code docs/benchmarks/row-level-security.md}</li>
  *   <li>{@code ./mvnw -Pbenchmark -Dbenchmark=token-audit}: the token access audit, on
  *       {@code POST /internal/v1/tokens}; writes {@code docs/benchmarks/token-access-audit.md}</li>
+ *   <li>{@code ./mvnw -Pbenchmark -Dbenchmark=alive-bypass}: a pooled connection checked on every
+ *       acquisition against one used less than 500 ms ago handed out unchecked, on both requests;
+ *       writes {@code docs/benchmarks/alive-bypass.md}</li>
  * </ul>
  */
 final class SideBySideBenchmark {
@@ -40,6 +43,9 @@ final class SideBySideBenchmark {
     static final Setting TOKEN_ACCESS_AUDIT = new Setting("the token access audit", "token-audit", "audit",
             "--token-access-audit.enabled=false", "--token-access-audit.enabled=true", false,
             "benchmark.report.token-audit", "target/token-access-audit.md");
+    static final Setting ALIVE_BYPASS = new Setting("handing out a pooled connection used a moment ago without checking it",
+            "alive-bypass", "bypass", "--database.alive-bypass-window=0ms", "--database.alive-bypass-window=500ms", true,
+            "benchmark.report.alive-bypass", "target/alive-bypass.md");
 
     private static final int[] CONCURRENCY = {8, 32};
     private static final int USERS = 50;

@@ -3,6 +3,7 @@ package com.adsconnect.benchmarks;
 import com.adsconnect.local.LocalStack;
 import com.adsconnect.local.LocalStackSettings;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +25,11 @@ final class TokenApiBenchmark {
 
     private static final int[] CONCURRENCY = {1, 8, 32, 128};
     private static final int CONNECTIONS = 50;
+    private static final Duration WARMUP_ALL = Duration.ofSeconds(Long.getLong("benchmark.warmup-all-seconds", 30));
+    /** Each cell: both paths in turn, ROUNDS times, SLICE measured after SLICE_WARMUP each (drift weighs on both alike). */
+    private static final int ROUNDS = Integer.getInteger("benchmark.rounds", 4);
+    private static final Duration SLICE = Duration.ofSeconds(Long.getLong("benchmark.slice-seconds", 5));
+    private static final Duration SLICE_WARMUP = Duration.ofSeconds(2);
 
     static void run() throws Exception {
         LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment());
@@ -41,14 +47,20 @@ final class TokenApiBenchmark {
                     .baseUrl(stack.accountServiceUrl())
                     .headers(h -> h.set("X-Api-Key", stack.readerApiKey()).set("Content-Type", "application/json"));
 
+            LoadRunner.Call baseline = i -> client.get().uri("/actuator/health/liveness")
+                    .responseSingle((r, b) -> b.then(Mono.just(r.status().code())));
+            LoadRunner.Call token = i -> client.post().uri("/internal/v1/tokens")
+                    .send(ByteBufFlux.fromString(Mono.just(bodies.get((int) (i % bodies.size())))))
+                    .responseSingle((r, b) -> b.then(Mono.just(r.status().code())));
+            // the first cell must not pay for the JIT
+            LoadRunner.warmUp(8, token, WARMUP_ALL);
+            LoadRunner.warmUp(8, baseline, WARMUP_ALL.dividedBy(3));
             List<LoadRunner.Result> results = new ArrayList<>();
             for (int concurrency : CONCURRENCY) {
-                results.add(LoadRunner.run("baseline: GET /actuator/health/liveness", concurrency,
-                        i -> client.get().uri("/actuator/health/liveness").responseSingle((r, b) -> b.then(Mono.just(r.status().code())))));
-                results.add(LoadRunner.run("POST /internal/v1/tokens", concurrency,
-                        i -> client.post().uri("/internal/v1/tokens")
-                                .send(ByteBufFlux.fromString(Mono.just(bodies.get((int) (i % bodies.size())))))
-                                .responseSingle((r, b) -> b.then(Mono.just(r.status().code())))));
+                results.addAll(LoadRunner.interleaved(concurrency, List.of(
+                                new LoadRunner.Path("baseline: GET /actuator/health/liveness", baseline),
+                                new LoadRunner.Path("POST /internal/v1/tokens", token)),
+                        ROUNDS, SLICE_WARMUP, SLICE));
             }
             report(results);
         } finally {
@@ -59,8 +71,10 @@ final class TokenApiBenchmark {
     private static void report(List<LoadRunner.Result> results) throws IOException {
         StringBuilder md = Reports.header("POST /internal/v1/tokens", "tokens", TokenApiBenchmark.class)
                 .append("Load generator, services, PostgreSQL and Kafka share the machine. ")
-                .append(CONNECTIONS).append(" connections, ").append(LoadRunner.MEASURE.toSeconds()).append(" s per cell after ")
-                .append(LoadRunner.WARMUP.toSeconds()).append(" s warm-up.\n\n")
+                .append(CONNECTIONS).append(" connections. Both paths warmed up first (").append(WARMUP_ALL.toSeconds())
+                .append(" s tokens, ").append(WARMUP_ALL.dividedBy(3).toSeconds()).append(" s baseline); then per cell the two paths in alternating slices, ")
+                .append(ROUNDS).append(" rounds of ").append(SLICE.toSeconds()).append(" s measured after ")
+                .append(SLICE_WARMUP.toSeconds()).append(" s of unmeasured load each, so drift of the machine weighs on both alike.\n\n")
                 .append("| concurrency | baseline req/s | tokens req/s | tokens / baseline | tokens p50 ms | tokens p99 ms | baseline p99 ms | errors |\n")
                 .append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int i = 0; i < results.size(); i += 2) {
