@@ -20,7 +20,7 @@ class OpenApiDocumentTest {
 
     @Test
     void describesThePublicApi() {
-        web.get().uri("/v3/api-docs").exchange()
+        web.get().uri("/v3/api-docs/public").exchange()
                 .expectStatus().isOk()
                 .expectBody()
                 .jsonPath("$.paths['/api/v1/me'].get").exists()

@@ -1,5 +1,6 @@
 package com.adsconnect.account.admin;
 
+import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.audit.Actor;
 import com.adsconnect.account.audit.AuditSearch;
 import com.adsconnect.account.connection.Connection;
@@ -12,6 +13,8 @@ import com.adsconnect.account.provider.Provider;
 import com.adsconnect.account.refresh.RefreshCoordinator;
 import com.adsconnect.account.user.User;
 import com.adsconnect.account.user.UserStore;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -42,6 +45,7 @@ import tools.jackson.databind.json.JsonMapper;
  * admin audit trail ({@link AdminAccessAudit}) and every action in the user's own trail under the
  * key's name. Never any token material.
  */
+@Tag(name = "Admin")
 @RestController
 @RequestMapping("/internal/v1/admin")
 class AdminController {
@@ -78,6 +82,8 @@ class AdminController {
     }
 
     /** By id or by email (ignoring case); one of the two. */
+    @Operation(operationId = "adminFindUsers", summary = "Find a user by id or email")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @GetMapping("/users")
     Mono<Users> users(@RequestParam(required = false) String id, @RequestParam(required = false) String email) {
         if ((id == null) == (email == null)) {
@@ -105,6 +111,8 @@ class AdminController {
     record ConnectionList(List<AdminConnection> items, String nextCursor, Map<String, Map<String, Long>> counts) {
     }
 
+    @Operation(operationId = "adminListConnections", summary = "Connections by user, status, provider or region")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @GetMapping("/connections")
     Mono<ConnectionList> connections(@RequestParam(required = false) String userId, @RequestParam(required = false) String status,
             @RequestParam(required = false) String provider, @RequestParam(required = false) String region,
@@ -124,6 +132,8 @@ class AdminController {
     }
 
     /** Status, timeline (newest 50 entries), refresh attempts and their errors, lease and backoff, key id of the ciphertexts. */
+    @Operation(operationId = "adminGetConnectionDiagnostics", summary = "A connection's state, recent history and refresh attempts")
+    @ProblemAnswers({"NOT_FOUND"})
     @GetMapping("/connections/{id}")
     Mono<ConnectionSupport.Diagnostics> diagnostics(@PathVariable UUID id) {
         return connections.diagnostics(id, 50).switchIfEmpty(Mono.error(() -> notFound(id)));
@@ -133,6 +143,8 @@ class AdminController {
     }
 
     /** Refresh it now, whatever its backoff (a refresh already running is not doubled); the outcome shows in its diagnostics. */
+    @Operation(operationId = "adminForceRefresh", summary = "Force a refresh of a connection now")
+    @ProblemAnswers({"NOT_FOUND"})
     @PostMapping("/connections/{id}/refresh")
     Mono<ForcedRefresh> refresh(@PathVariable UUID id) {
         return connectionStore.refreshState(id)
@@ -142,6 +154,8 @@ class AdminController {
     }
 
     /** The user must authorize again (they are told); a connection that needs it already, or is disconnected, stays as it is. */
+    @Operation(operationId = "adminRequireReauthorization", summary = "Mark a connection as needing the user to sign in again")
+    @ProblemAnswers({"NOT_FOUND"})
     @PostMapping("/connections/{id}/reauthorization-required")
     Mono<AdminConnection> requireReauthorization(@PathVariable UUID id, Principal key) {
         return connections.requireReauthorization(id, new Actor(Actor.Type.SERVICE, key.getName()))
@@ -150,6 +164,8 @@ class AdminController {
     }
 
     /** Disconnects it: tokens erased, the user told, Google's grant revoked. */
+    @Operation(operationId = "adminDisconnect", summary = "Disconnect a connection for its user")
+    @ProblemAnswers({"NOT_FOUND"})
     @DeleteMapping("/connections/{id}")
     Mono<AdminConnection> disconnect(@PathVariable UUID id, Principal key) {
         return connections.disconnect(id, new Actor(Actor.Type.SERVICE, key.getName()))
@@ -158,6 +174,8 @@ class AdminController {
     }
 
     /** The audit trail across users, newest first; {@code from} inclusive, {@code to} exclusive (ISO-8601 instants). */
+    @Operation(operationId = "adminSearchAuditEvents", summary = "Search the audit trail")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @GetMapping("/audit-events")
     Mono<CursorPage<AuditSearch.Record>> auditEvents(@RequestParam(required = false) String userId,
             @RequestParam(required = false) String actor, @RequestParam(required = false) String action,
@@ -174,6 +192,8 @@ class AdminController {
      * The same search, all of it, streamed as CSV ({@code format=csv}, a header line first) or JSON
      * Lines ({@code format=jsonl}): a page of rows in memory at a time, however long the export.
      */
+    @Operation(operationId = "adminExportAuditEvents", summary = "Export the audit trail as JSON lines or CSV")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @GetMapping("/audit-events/export")
     ResponseEntity<Flux<DataBuffer>> export(@RequestParam(defaultValue = "jsonl") String format,
             @RequestParam(required = false) String userId, @RequestParam(required = false) String actor,
@@ -201,6 +221,8 @@ class AdminController {
     }
 
     /** Usage and health per UTC day in [from, to), newest first (ISO dates; the last 7 days unless given, at most 92). */
+    @Operation(operationId = "adminDailyReport", summary = "Refreshes, failures and connections per day")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @GetMapping("/reports/daily")
     Mono<Report> dailyReport(@RequestParam(required = false) String from, @RequestParam(required = false) String to) {
         java.time.LocalDate until = day("to", to, java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1));
@@ -215,6 +237,8 @@ class AdminController {
     }
 
     /** Token reads per service key and UTC day across users, in [from, to) (ISO dates; the last 30 days unless given). */
+    @Operation(operationId = "adminTokenReads", summary = "Token reads per service key and day")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @GetMapping("/token-reads")
     Mono<KeyReads> tokenReads(@RequestParam(required = false) String from, @RequestParam(required = false) String to) {
         java.time.LocalDate until = day("to", to, java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1));

@@ -1,13 +1,17 @@
 package com.adsconnect.account.audit;
 
+import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.paging.CursorPage;
 import com.adsconnect.account.security.SignedInUser;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
 /** The signed-in user's own audit trail. */
+@Tag(name = "Activity")
 @RestController
 class AuditEventsController {
 
@@ -23,6 +27,8 @@ class AuditEventsController {
      * Newest first. {@code cursor} is the opaque {@code nextCursor} of the previous page; a page
      * shorter than {@code limit} or a null {@code nextCursor} means there is nothing older.
      */
+    @Operation(operationId = "listAuditEvents", summary = "What happened to the account and its connections, newest first")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @GetMapping("/api/v1/me/audit-events")
     Mono<CursorPage<AuditEventView>> auditEvents(Mono<SignedInUser> signedIn,
             @RequestParam(required = false) Integer limit,

@@ -1,8 +1,11 @@
 package com.adsconnect.account.connection;
 
+import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.provider.Provider;
 import com.adsconnect.account.security.SignedInUser;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -22,6 +25,7 @@ import reactor.core.publisher.Mono;
  * kept as aliases of {@code /api/v1/integrations} for existing clients (same answers; the list
  * shows Amazon connections only). Another user's connection answers 404.
  */
+@Tag(name = "Amazon connections")
 @RestController
 @RequestMapping("/api/v1/amazon/connections")
 class ConnectionController {
@@ -44,6 +48,8 @@ class ConnectionController {
     }
 
     /** Step 1: where to send the browser to authorize (Login with Amazon) and the state to bring back. */
+    @Operation(operationId = "startAmazonConnection", summary = "Start connecting an Amazon Ads account in a region")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     Mono<AuthorizationStart> start(Mono<SignedInUser> signedIn, @RequestBody StartRequest request) {
@@ -52,21 +58,28 @@ class ConnectionController {
     }
 
     /** Step 2: the front end posts what Amazon redirected back with. */
+    @Operation(operationId = "completeAmazonConnection", summary = "Finish connecting with Amazon's authorization code")
+    @ProblemAnswers({"VALIDATION_FAILED", "OAUTH_STATE_INVALID", "PROVIDER_AUTHORIZATION_FAILED", "PROVIDER_UNAVAILABLE", "PROVIDER_RATE_LIMITED", "PROVIDER_ACCOUNT_MISMATCH", "PROVIDER_ACCOUNT_WITHOUT_PROFILES", "CONNECTION_MISSING_SCOPES"})
     @PostMapping("/callback")
     Mono<ConnectionView> callback(Mono<SignedInUser> signedIn, @RequestBody CallbackRequest request, ServerWebExchange exchange) {
         return service.complete(signedIn, request.code(), request.state(), RequestOrigin.of(exchange.getRequest()));
     }
 
+    @Operation(operationId = "listAmazonConnections", summary = "The user's Amazon connections")
     @GetMapping
     Mono<List<ConnectionView>> list(Mono<SignedInUser> signedIn) {
         return signedIn.flatMap(user -> service.list(user.id(), Provider.AMAZON));
     }
 
+    @Operation(operationId = "getAmazonConnection", summary = "One Amazon connection")
+    @ProblemAnswers({"NOT_FOUND"})
     @GetMapping("/{id}")
     Mono<ConnectionView> get(Mono<SignedInUser> signedIn, @PathVariable UUID id) {
         return signedIn.flatMap(user -> service.get(user.id(), id));
     }
 
+    @Operation(operationId = "syncAmazonConnection", summary = "Read the connection's Amazon Ads profiles again")
+    @ProblemAnswers({"NOT_FOUND", "CONNECTION_NOT_USABLE", "PROVIDER_UNAVAILABLE", "PROVIDER_RATE_LIMITED"})
     @PostMapping("/{id}/sync")
     Mono<ConnectionView> sync(Mono<SignedInUser> signedIn, @PathVariable UUID id, ServerWebExchange exchange) {
         return signedIn
@@ -74,6 +87,8 @@ class ConnectionController {
     }
 
     /** A new authorization URL whose callback updates this connection and makes it ACTIVE again. */
+    @Operation(operationId = "reauthorizeAmazonConnection", summary = "Sign in to Amazon again for this connection")
+    @ProblemAnswers({"NOT_FOUND"})
     @PostMapping("/{id}/reauthorize")
     @ResponseStatus(HttpStatus.CREATED)
     Mono<AuthorizationStart> reauthorize(Mono<SignedInUser> signedIn, @PathVariable UUID id) {
@@ -81,6 +96,8 @@ class ConnectionController {
     }
 
     /** Deletes the token material and marks the connection DISCONNECTED; the audit trail stays. */
+    @Operation(operationId = "disconnectAmazonConnection", summary = "Disconnect an Amazon connection")
+    @ProblemAnswers({"NOT_FOUND"})
     @DeleteMapping("/{id}")
     Mono<ConnectionView> disconnect(Mono<SignedInUser> signedIn, @PathVariable UUID id, ServerWebExchange exchange) {
         return signedIn

@@ -1,7 +1,10 @@
 package com.adsconnect.account.connection;
 
+import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.paging.CursorPage;
 import com.adsconnect.account.security.SignedInUser;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -15,6 +18,7 @@ import reactor.core.publisher.Mono;
  * one entry with their count, newest day first, kept for {@code retention.connection-history}.
  * Another user's connection answers 404.
  */
+@Tag(name = "Connections")
 @RestController
 class ConnectionHistoryController {
 
@@ -28,6 +32,8 @@ class ConnectionHistoryController {
         this.history = history;
     }
 
+    @Operation(operationId = "listConnectionHistory", summary = "A connection's transitions and daily refresh counts, newest first")
+    @ProblemAnswers({"NOT_FOUND", "VALIDATION_FAILED"})
     @GetMapping("/api/v1/me/connections/{id}/history")
     Mono<CursorPage<ConnectionHistory.Entry>> history(Mono<SignedInUser> signedIn, @PathVariable UUID id,
             @RequestParam(required = false) Integer limit,

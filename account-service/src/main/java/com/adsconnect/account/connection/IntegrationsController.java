@@ -1,11 +1,14 @@
 package com.adsconnect.account.connection;
 
+import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.provider.Provider;
 import com.adsconnect.account.provider.ProviderAdapter;
 import com.adsconnect.account.provider.ProviderRegistry;
 import com.adsconnect.account.security.SignedInUser;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +34,7 @@ import reactor.core.publisher.Mono;
  * disconnect. The user-triggered refresh is {@code PUT /api/v1/integrations/{id}/refresh}
  * ({@code refresh} package). Another user's connection answers 404.
  */
+@Tag(name = "Connections")
 @RestController
 @RequestMapping("/api/v1/integrations")
 class IntegrationsController {
@@ -54,11 +58,13 @@ class IntegrationsController {
     record LabelRequest(String label) {
     }
 
+    @Operation(operationId = "listConnections", summary = "The user's connections to every provider")
     @GetMapping
     Mono<List<ConnectionView>> list(Mono<SignedInUser> signedIn) {
         return signedIn.flatMap(user -> service.list(user.id(), null));
     }
 
+    @Operation(operationId = "listProviders", summary = "The providers this deployment can connect")
     @GetMapping("/providers")
     List<ProviderView> providers() {
         return providers.all().stream()
@@ -69,6 +75,8 @@ class IntegrationsController {
     }
 
     /** Step 1: where to send the browser to authorize, and the state to bring back. The region only where the provider has them. */
+    @Operation(operationId = "startConnection", summary = "Start connecting a provider: where to send the browser")
+    @ProblemAnswers({"PROVIDER_NOT_ENABLED", "VALIDATION_FAILED"})
     @PostMapping("/providers/{provider}/authorizations")
     @ResponseStatus(HttpStatus.CREATED)
     Mono<AuthorizationStart> start(Mono<SignedInUser> signedIn, @PathVariable String provider,
@@ -82,18 +90,24 @@ class IntegrationsController {
     }
 
     /** Step 2: the front end posts what the provider redirected back with, whichever provider it was. */
+    @Operation(operationId = "completeConnection", summary = "Finish connecting with the provider's authorization code")
+    @ProblemAnswers({"VALIDATION_FAILED", "OAUTH_STATE_INVALID", "PROVIDER_AUTHORIZATION_FAILED", "PROVIDER_UNAVAILABLE", "PROVIDER_RATE_LIMITED", "PROVIDER_ACCOUNT_MISMATCH", "PROVIDER_ACCOUNT_WITHOUT_PROFILES", "CONNECTION_MISSING_SCOPES"})
     @PostMapping("/callback")
     Mono<ConnectionView> callback(Mono<SignedInUser> signedIn, @RequestBody ConnectionController.CallbackRequest request,
             ServerWebExchange exchange) {
         return service.complete(signedIn, request.code(), request.state(), RequestOrigin.of(exchange.getRequest()));
     }
 
+    @Operation(operationId = "getConnection", summary = "One connection with its health and profiles")
+    @ProblemAnswers({"NOT_FOUND"})
     @GetMapping("/{id}")
     Mono<ConnectionView> get(Mono<SignedInUser> signedIn, @PathVariable UUID id) {
         return signedIn.flatMap(user -> service.get(user.id(), id));
     }
 
     /** Renames the connection: {@code {"label": "EU brand account"}}, or {@code {"label": null}} to drop the name. */
+    @Operation(operationId = "updateConnection", summary = "Rename a connection (JSON Merge Patch of its label)")
+    @ProblemAnswers({"NOT_FOUND", "VALIDATION_FAILED"})
     @PatchMapping(path = "/{id}", consumes = {"application/json", "application/merge-patch+json"})
     Mono<ConnectionView> relabel(Mono<SignedInUser> signedIn, @PathVariable UUID id, @RequestBody Map<String, Object> patch,
             ServerWebExchange exchange) {
@@ -108,12 +122,16 @@ class IntegrationsController {
         return signedIn.flatMap(user -> service.relabel(user.id(), id, (String) label, RequestOrigin.of(exchange.getRequest())));
     }
 
+    @Operation(operationId = "syncConnection", summary = "Read the connection's advertising profiles from the provider again")
+    @ProblemAnswers({"NOT_FOUND", "CONNECTION_NOT_USABLE", "PROVIDER_UNAVAILABLE", "PROVIDER_RATE_LIMITED"})
     @PostMapping("/{id}/sync")
     Mono<ConnectionView> sync(Mono<SignedInUser> signedIn, @PathVariable UUID id, ServerWebExchange exchange) {
         return signedIn.flatMap(user -> service.sync(user.id(), id, RequestOrigin.of(exchange.getRequest())));
     }
 
     /** A new authorization URL whose callback updates this connection and makes it ACTIVE again. */
+    @Operation(operationId = "reauthorizeConnection", summary = "Sign in to the provider again for this connection: where to send the browser")
+    @ProblemAnswers({"NOT_FOUND", "PROVIDER_NOT_ENABLED"})
     @PostMapping("/{id}/reauthorize")
     @ResponseStatus(HttpStatus.CREATED)
     Mono<AuthorizationStart> reauthorize(Mono<SignedInUser> signedIn, @PathVariable UUID id) {
@@ -121,6 +139,8 @@ class IntegrationsController {
     }
 
     /** Deletes the token material, revokes the grant where the provider offers it, marks it DISCONNECTED; the audit trail stays. */
+    @Operation(operationId = "disconnectConnection", summary = "Disconnect: revoke at the provider where possible and forget the tokens")
+    @ProblemAnswers({"NOT_FOUND"})
     @DeleteMapping("/{id}")
     Mono<ConnectionView> disconnect(Mono<SignedInUser> signedIn, @PathVariable UUID id, ServerWebExchange exchange) {
         return signedIn.flatMap(user -> service.disconnect(user.id(), id, RequestOrigin.of(exchange.getRequest())));

@@ -11,6 +11,8 @@ import com.adsconnect.account.preferences.PreferencesView;
 import com.adsconnect.account.user.CurrentUsers;
 import com.adsconnect.account.user.ProfileView;
 import com.adsconnect.account.user.ProfileViews;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -23,6 +25,7 @@ import reactor.core.publisher.Mono;
  * The front end's first screen in one request: the profile, the preferences, every connection with
  * its health and profiles, the unread notifications and the latest audit events.
  */
+@Tag(name = "Activity")
 @RestController
 class DashboardController {
 
@@ -55,6 +58,7 @@ class DashboardController {
             List<NotificationView> notifications, List<AuditEventView> auditEvents) {
     }
 
+    @Operation(operationId = "getDashboard", summary = "Connections' health and the week's activity at a glance")
     @GetMapping("/api/v1/me/dashboard")
     Mono<Dashboard> dashboard(@AuthenticationPrincipal Jwt token, ServerWebExchange exchange) {
         return currentUsers.require(token, exchange)

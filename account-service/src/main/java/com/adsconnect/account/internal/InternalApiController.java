@@ -1,8 +1,10 @@
 package com.adsconnect.account.internal;
 
+import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.refresh.RefreshCoordinator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.swagger.v3.oas.annotations.Operation;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +50,8 @@ class InternalApiController {
      * token access audit ({@link TokenAccessAudit}); when its queue is full the request is refused
      * with 503 before any token is read.
      */
+    @Operation(operationId = "getToken", summary = "A usable access token for a connection (refreshed first when close to its end)", tags = "Tokens")
+    @ProblemAnswers({"VALIDATION_FAILED", "NOT_FOUND", "CONNECTION_NOT_USABLE", "CONNECTION_MISSING_SCOPES_STORED", "TOKEN_NOT_READY"})
     @PostMapping("/internal/v1/tokens")
     Mono<ResponseEntity<TokenService.TokenResponse>> token(@RequestBody TokenRequest request, Principal caller) {
         // what the request names, where it is well-formed (null otherwise): checked here, recorded in the audit as is
@@ -86,6 +90,8 @@ class InternalApiController {
         return type.substring(type.lastIndexOf('/') + 1).toUpperCase().replace('-', '_');
     }
 
+    @Operation(operationId = "takeLease", summary = "Lease one refresh generation (token-refresher)", tags = "Refresh")
+    @ProblemAnswers({"VALIDATION_FAILED", "LEASE_UNAVAILABLE"})
     @PostMapping("/internal/v1/refresh/leases")
     Mono<ResponseEntity<RefreshCoordinator.Lease>> lease(@RequestBody LeaseRequest request) {
         if (request.connectionId() == null) {
@@ -101,6 +107,8 @@ class InternalApiController {
     }
 
     /** A new generation for a refresher retrying a failed refresh; take its lease next. */
+    @Operation(operationId = "claimRefresh", summary = "A new generation for retrying a failed refresh", tags = "Refresh")
+    @ProblemAnswers({"VALIDATION_FAILED", "NOT_FOUND", "CONNECTION_NOT_USABLE"})
     @PostMapping("/internal/v1/refresh/claims")
     Mono<Map<String, Object>> claim(@RequestBody ClaimRequest request) {
         if (request.connectionId() == null) {
@@ -110,6 +118,8 @@ class InternalApiController {
                 .map(generation -> Map.of("connectionId", request.connectionId(), "generation", generation));
     }
 
+    @Operation(operationId = "reportRefresh", summary = "Report one refresh's outcome", tags = "Refresh")
+    @ProblemAnswers({"VALIDATION_FAILED", "LEASE_UNAVAILABLE"})
     @PostMapping("/internal/v1/refresh/reports")
     Mono<Map<String, Object>> report(@RequestBody RefreshCoordinator.Report report, Principal caller) {
         if (report.connectionId() == null) {
@@ -139,6 +149,8 @@ class InternalApiController {
      * missing from the answer is stale, taken, expired, or its connection cannot be refreshed (what
      * the one-lease endpoint answers with 409).
      */
+    @Operation(operationId = "takeLeases", summary = "Lease many refresh generations in one transaction", tags = "Refresh")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @PostMapping("/internal/v1/refresh/lease-batches")
     Mono<ResponseEntity<LeaseBatch>> leases(@RequestBody LeaseBatchRequest request) {
         List<LeaseRequest> leases = request.leases();
@@ -174,6 +186,8 @@ class InternalApiController {
      * Many reports in one request and one transaction, answered in the same order. A report that
      * is not valid is answered REJECTED and changes nothing; the others are applied all the same.
      */
+    @Operation(operationId = "reportRefreshes", summary = "Report many refreshes' outcomes in one transaction", tags = "Refresh")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @PostMapping("/internal/v1/refresh/report-batches")
     Mono<ReportBatch> reports(@RequestBody ReportBatchRequest request, Principal caller) {
         List<RefreshCoordinator.Report> reports = request.reports();

@@ -1,8 +1,11 @@
 package com.adsconnect.account.notification;
 
+import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.paging.CursorPage;
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.security.SignedInUser;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -12,6 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
 /** The signed-in user's in-app notifications. Another user's notification answers 404. */
+@Tag(name = "Notifications")
 @RestController
 @RequestMapping("/api/v1/me/notifications")
 class NotificationsController {
@@ -28,6 +32,8 @@ class NotificationsController {
     }
 
     /** Newest first; {@code unread=true} lists unread ones only; {@code cursor} is the previous page's {@code nextCursor}. */
+    @Operation(operationId = "listNotifications", summary = "The user's notifications, newest first")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @GetMapping
     Mono<CursorPage<NotificationView>> list(Mono<SignedInUser> signedIn,
             @RequestParam(required = false) Boolean unread,
@@ -40,6 +46,8 @@ class NotificationsController {
                 .map(page -> CursorPage.of(page, pageSize, view -> CursorPage.idCursor("n", Long.parseLong(view.id()))));
     }
 
+    @Operation(operationId = "markNotificationRead", summary = "Mark one notification read")
+    @ProblemAnswers({"NOT_FOUND"})
     @PostMapping("/{id}/read")
     Mono<NotificationView> markRead(Mono<SignedInUser> signedIn, @PathVariable String id) {
         long notificationId;
@@ -53,6 +61,7 @@ class NotificationsController {
     }
 
     /** Marks every unread notification read; answers how many were. */
+    @Operation(operationId = "markAllNotificationsRead", summary = "Mark every notification read")
     @PostMapping("/read")
     Mono<MarkedRead> markAllRead(Mono<SignedInUser> signedIn) {
         return signedIn.flatMap(user -> notifications.markAllRead(user.id())).map(MarkedRead::new);

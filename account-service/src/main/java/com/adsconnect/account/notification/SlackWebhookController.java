@@ -1,11 +1,14 @@
 package com.adsconnect.account.notification;
 
+import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.audit.Actor;
 import com.adsconnect.account.audit.AuditEntry;
 import com.adsconnect.account.audit.AuditLog;
 import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.security.SignedInUser;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -23,6 +26,7 @@ import reactor.core.publisher.Mono;
  * preferences). Kept apart from the preferences document, which has a history and is returned in
  * full: the URL is a credential, written here, never read back.
  */
+@Tag(name = "Preferences")
 @RestController
 @RequestMapping("/api/v1/me/preferences/slack-webhook")
 class SlackWebhookController {
@@ -44,12 +48,15 @@ class SlackWebhookController {
         }
     }
 
+    @Operation(operationId = "getSlackWebhook", summary = "Whether a Slack webhook is set (never its URL)")
     @GetMapping
     Mono<SlackWebhooks.SlackWebhookView> get(Mono<SignedInUser> signedIn) {
         return signedIn.flatMap(user -> webhooks.view(user.id()));
     }
 
     /** Sets or replaces it; a URL that is not Slack's incoming-webhook URL answers 400 and changes nothing. */
+    @Operation(operationId = "setSlackWebhook", summary = "Set the Slack incoming webhook for notifications")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @PutMapping
     Mono<SlackWebhooks.SlackWebhookView> put(Mono<SignedInUser> signedIn, @RequestBody(required = false) SlackWebhookRequest request,
             ServerWebExchange exchange) {
@@ -63,6 +70,7 @@ class SlackWebhookController {
                         .thenReturn(view))));
     }
 
+    @Operation(operationId = "deleteSlackWebhook", summary = "Remove the Slack webhook")
     @DeleteMapping
     @ResponseStatus(HttpStatus.NO_CONTENT)
     Mono<Void> delete(Mono<SignedInUser> signedIn, ServerWebExchange exchange) {

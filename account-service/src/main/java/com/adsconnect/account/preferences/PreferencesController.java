@@ -1,8 +1,11 @@
 package com.adsconnect.account.preferences;
 
+import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.paging.CursorPage;
 import com.adsconnect.account.security.SignedInUser;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -16,6 +19,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 /** The signed-in user's preferences, their history and rollback. */
+@Tag(name = "Preferences")
 @RestController
 @RequestMapping("/api/v1/me/preferences")
 class PreferencesController {
@@ -28,6 +32,7 @@ class PreferencesController {
         this.preferences = preferences;
     }
 
+    @Operation(operationId = "getPreferences", summary = "The user's preferences")
     @GetMapping
     Mono<PreferencesView> get(Mono<SignedInUser> signedIn) {
         return signedIn.flatMap(user -> preferences.get(user.id()));
@@ -37,12 +42,15 @@ class PreferencesController {
      * JSON Merge Patch (RFC 7396): nested objects merge, arrays replace, null resets a field to
      * its default. Unknown fields and invalid values answer 400 naming the field.
      */
+    @Operation(operationId = "updatePreferences", summary = "Change preferences (JSON Merge Patch)")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @PatchMapping(consumes = {"application/merge-patch+json", "application/json"})
     Mono<PreferencesView> patch(Mono<SignedInUser> signedIn, @RequestBody JsonNode patch, ServerWebExchange exchange) {
         return signedIn
                 .flatMap(user -> preferences.patch(user.id(), patch, RequestOrigin.of(exchange.getRequest())));
     }
 
+    @Operation(operationId = "resetPreferences", summary = "Back to the defaults")
     @PostMapping("/reset")
     Mono<PreferencesView> reset(Mono<SignedInUser> signedIn, ServerWebExchange exchange) {
         return signedIn
@@ -50,6 +58,8 @@ class PreferencesController {
     }
 
     /** Newest first; {@code cursor} is the previous page's {@code nextCursor}. */
+    @Operation(operationId = "listPreferencesHistory", summary = "Earlier revisions of the preferences, newest first")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @GetMapping("/history")
     Mono<CursorPage<PreferencesHistoryEntry>> history(Mono<SignedInUser> signedIn,
             @RequestParam(required = false) Integer limit,
@@ -70,6 +80,8 @@ class PreferencesController {
     }
 
     /** Makes an earlier revision current again, as a new revision. */
+    @Operation(operationId = "restorePreferences", summary = "Make an earlier revision current again")
+    @ProblemAnswers({"NOT_FOUND"})
     @PostMapping("/history/{revision}/restore")
     Mono<PreferencesView> restore(Mono<SignedInUser> signedIn, @PathVariable int revision, ServerWebExchange exchange) {
         return signedIn

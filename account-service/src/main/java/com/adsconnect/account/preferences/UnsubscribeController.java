@@ -1,8 +1,11 @@
 package com.adsconnect.account.preferences;
 
+import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.notification.UnsubscribeLinks;
 import com.adsconnect.account.problem.ApiProblem;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -16,6 +19,7 @@ import reactor.core.publisher.Mono;
  * for, as a preferences change of that user (history and audit included). A GET does nothing, so
  * link scanners that follow links cannot unsubscribe anybody.
  */
+@Tag(name = "Notifications")
 @RestController
 class UnsubscribeController {
 
@@ -30,6 +34,8 @@ class UnsubscribeController {
     record Unsubscribed(String turnedOff) {
     }
 
+    @Operation(operationId = "unsubscribeFromEmail", summary = "One-click unsubscribe from an email (RFC 8058); no session, the link is signed")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @PostMapping("/api/v1/notifications/unsubscribe")
     Mono<Unsubscribed> unsubscribe(@RequestParam(required = false) String token, ServerWebExchange exchange) {
         return Mono.justOrEmpty(links.verify(token))

@@ -19,7 +19,6 @@ public final class ProblemTypes {
     public static final URI UNSUPPORTED_MEDIA_TYPE = URI.create(BASE + "unsupported-media-type");
     public static final URI PAYLOAD_TOO_LARGE = URI.create(BASE + "payload-too-large");
     public static final URI USER_DELETED = URI.create(BASE + "user-deleted");
-    public static final URI CONFLICT = URI.create(BASE + "conflict");
     public static final URI WEBHOOK_VERIFICATION_FAILED = URI.create(BASE + "webhook-verification-failed");
     public static final URI INTERNAL_ERROR = URI.create(BASE + "internal-error");
     public static final URI SERVICE_UNAVAILABLE = URI.create(BASE + "service-unavailable");

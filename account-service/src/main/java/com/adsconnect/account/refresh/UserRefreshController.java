@@ -1,10 +1,13 @@
 package com.adsconnect.account.refresh;
 
+import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.connection.ConnectionStore;
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.problem.ProblemTypes;
 import com.adsconnect.account.refresh.RefreshCoordinator.UrgentClaim;
 import com.adsconnect.account.security.SignedInUser;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -21,6 +24,7 @@ import reactor.core.publisher.Mono;
  * every other and never runs twice at once. The answer says what happened; the outcome shows in
  * the connection's health and on {@code connection-status}. The gateway limits how often.
  */
+@Tag(name = "Connections")
 @RestController
 class UserRefreshController {
 
@@ -40,6 +44,8 @@ class UserRefreshController {
     record RefreshRequested(UUID connectionId, String refresh, Instant retryAt) {
     }
 
+    @Operation(operationId = "refreshConnection", summary = "Refresh the connection's access token now")
+    @ProblemAnswers({"NOT_FOUND", "CONNECTION_NOT_USABLE"})
     @PutMapping("/api/v1/integrations/{id}/refresh")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Mono<RefreshRequested> refresh(Mono<SignedInUser> signedIn, @PathVariable UUID id) {

@@ -13,8 +13,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
-import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.observation.SecurityObservationSettings;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
@@ -60,13 +60,13 @@ class SecurityConfiguration {
                 .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
                 .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
                 .addFilterAt(apiKeyFilter, SecurityWebFiltersOrder.AUTHENTICATION)
-                .authorizeExchange(exchanges -> exchanges
-                        .pathMatchers("/internal/v1/tokens").hasAuthority("SCOPE_tokens:read")
-                        .pathMatchers("/internal/v1/refresh/**").hasAuthority("SCOPE_refresh:lease")
-                        // the admin API: reading needs admin:read, acting admin:write
-                        .pathMatchers(HttpMethod.GET, "/internal/v1/admin/**").hasAuthority("SCOPE_admin:read")
-                        .pathMatchers("/internal/v1/admin/**").hasAuthority("SCOPE_admin:write")
-                        .anyExchange().denyAll())
+                .authorizeExchange(exchanges -> {
+                    for (InternalApiScopes.Rule rule : InternalApiScopes.RULES) {
+                        (rule.method() == null ? exchanges.pathMatchers(rule.pattern()) : exchanges.pathMatchers(rule.method(), rule.pattern()))
+                                .hasAuthority("SCOPE_" + rule.scope());
+                    }
+                    exchanges.anyExchange().denyAll();
+                })
                 .exceptionHandling(errors -> errors
                         .authenticationEntryPoint(entryPoint)
                         .accessDeniedHandler(problems.accessDenied()))
@@ -103,7 +103,7 @@ class SecurityConfiguration {
                         .pathMatchers(HttpMethod.POST, "/webhooks/clerk").permitAll()
                         // an email's unsubscribe link works without signing in: its token is signed
                         .pathMatchers(HttpMethod.POST, "/api/v1/notifications/unsubscribe").permitAll()
-                        .pathMatchers("/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**", "/webjars/**").permitAll()
+                        .pathMatchers("/v3/api-docs/**", "/v3/api-docs.yaml/**", "/swagger-ui.html", "/swagger-ui/**", "/webjars/**").permitAll()
                         .pathMatchers("/api/**").authenticated()
                         .anyExchange().denyAll())
                 .oauth2ResourceServer(oauth2 -> oauth2

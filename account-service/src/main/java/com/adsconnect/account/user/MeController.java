@@ -1,6 +1,9 @@
 package com.adsconnect.account.user;
 
+import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.audit.RequestOrigin;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -16,6 +19,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 /** The signed-in user's profile. */
+@Tag(name = "Profile")
 @RestController
 @RequestMapping("/api/v1/me")
 class MeController {
@@ -30,12 +34,15 @@ class MeController {
         this.views = views;
     }
 
+    @Operation(operationId = "getMe", summary = "The signed-in user's profile (provisions the user on first sight)")
     @GetMapping
     Mono<ProfileView> me(@AuthenticationPrincipal Jwt token, ServerWebExchange exchange) {
         return views.ofSignedIn(token, exchange);
     }
 
     /** JSON Merge Patch (RFC 7396) of {@code displayName}, {@code companyName}, {@code jobTitle}. */
+    @Operation(operationId = "updateMe", summary = "Change display name, company or job title (JSON Merge Patch)")
+    @ProblemAnswers({"VALIDATION_FAILED"})
     @PatchMapping(consumes = {"application/merge-patch+json", "application/json"})
     Mono<ProfileView> patch(@AuthenticationPrincipal Jwt token, @RequestBody JsonNode patch, ServerWebExchange exchange) {
         return currentUsers.require(token, exchange)
@@ -47,6 +54,7 @@ class MeController {
      * Deletes the account (soft delete). Every later request with this user's tokens answers
      * 410 Gone; personal data is erased after {@code retention.deleted-user-purge-after}.
      */
+    @Operation(operationId = "deleteMe", summary = "Delete the account; later requests with its tokens answer 410")
     @DeleteMapping
     @ResponseStatus(HttpStatus.NO_CONTENT)
     Mono<Void> delete(@AuthenticationPrincipal Jwt token, ServerWebExchange exchange) {

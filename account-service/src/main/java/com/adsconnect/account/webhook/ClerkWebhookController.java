@@ -1,8 +1,11 @@
 package com.adsconnect.account.webhook;
 
+import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.problem.ProblemTypes;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -24,6 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  * a refused delivery stores nothing. Every accepted delivery answers 200, including types this
  * service does not use, so that Svix stops retrying.
  */
+@Tag(name = "Webhooks")
 @RestController
 class ClerkWebhookController {
 
@@ -44,6 +48,8 @@ class ClerkWebhookController {
         this.json = json;
     }
 
+    @Operation(operationId = "receiveClerkWebhook", summary = "Clerk's user events, signed by Svix (svix-id, svix-timestamp, svix-signature)")
+    @ProblemAnswers({"WEBHOOK_VERIFICATION_FAILED"})
     @PostMapping(path = "/webhooks/clerk", consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<Map<String, String>> receive(
             @RequestHeader(name = "svix-id", required = false) String svixId,
