@@ -126,7 +126,7 @@ class ApiContractConfiguration {
                             }
                         }
                         problems.addAll(gatewayAndTransport(operation));
-                        answer(operation, problems, true);
+                        answer(components, operation, problems, true);
                     });
                 })
                 .build();
@@ -165,7 +165,7 @@ class ApiContractConfiguration {
                             problems.add(DocumentedProblem.MALFORMED_REQUEST);
                         }
                         problems.addAll(List.of(DocumentedProblem.INTERNAL_ERROR, DocumentedProblem.SERVICE_UNAVAILABLE));
-                        answer(operation, problems, false);
+                        answer(components, operation, problems, false);
                     });
                 })
                 .build();
@@ -210,19 +210,21 @@ class ApiContractConfiguration {
         problem.setRequired(List.of("type", "title", "status"));
         problem.setAdditionalProperties(true);
         components.addSchemas("Problem", problem).addSchemas("FieldError", fieldError);
-        for (DocumentedProblem documented : DocumentedProblem.values()) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("type", documented.type());
-            body.put("title", documented.title());
-            body.put("status", documented.status());
-            components.addExamples(exampleName(documented), new Example().summary(documented.title()).value(body));
-        }
         components.addHeaders("traceresponse", new Header()
                         .description("The request's W3C trace context (Trace Context Level 2): quote it when reporting a problem.")
                         .schema(new StringSchema().example("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")))
                 .addHeaders("Retry-After", new Header().description("Seconds until the request may be sent again.")
                         .schema(new IntegerSchema().example(30)));
         return components;
+    }
+
+    /** The problem's body as an example: what a client branches on. */
+    private static Example example(DocumentedProblem problem) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", problem.type());
+        body.put("title", problem.title());
+        body.put("status", problem.status());
+        return new Example().summary(problem.title()).value(body);
     }
 
     /** One example per problem and status ({@code connection-missing-scopes} has two). */
@@ -271,7 +273,7 @@ class ApiContractConfiguration {
      * Adds one response per status the operation can answer with a problem, each listing its
      * {@code type}s as examples, and the headers every answer carries.
      */
-    private static void answer(Operation operation, Set<DocumentedProblem> common, boolean throughGateway) {
+    private static void answer(Components components, Operation operation, Set<DocumentedProblem> common, boolean throughGateway) {
         Set<DocumentedProblem> all = new LinkedHashSet<>();
         Object declared = operation.getExtensions() == null ? null : operation.getExtensions().remove(DECLARED);
         if (declared instanceof List<?> names) {
@@ -290,6 +292,7 @@ class ApiContractConfiguration {
             Map<String, Example> examples = new LinkedHashMap<>();
             for (DocumentedProblem problem : problems) {
                 examples.put(problem.slug(), new Example().$ref("#/components/examples/" + exampleName(problem)));
+                components.addExamples(exampleName(problem), example(problem));
             }
             ApiResponse response = new ApiResponse()
                     .description(String.join("; ", problems.stream().map(DocumentedProblem::slug).distinct().toList()))
