@@ -74,7 +74,9 @@ class ApiContractConfiguration {
 
     static {
         // resolved from the session, never sent by a client
-        SpringDocUtils.getConfig().addAnnotationsToIgnore(AuthenticationPrincipal.class);
+        SpringDocUtils.getConfig().addAnnotationsToIgnore(AuthenticationPrincipal.class)
+                // a JSON value as is (an audit entry's before and after): not Jackson's node class described as a bean
+                .replaceWithSchema(tools.jackson.databind.JsonNode.class, new Schema<>().description("any JSON value"));
     }
 
     @Bean

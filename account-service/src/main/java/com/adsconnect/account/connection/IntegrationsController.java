@@ -8,6 +8,8 @@ import com.adsconnect.account.provider.ProviderAdapter;
 import com.adsconnect.account.provider.ProviderRegistry;
 import com.adsconnect.account.security.SignedInUser;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Arrays;
 import java.util.List;
@@ -55,7 +57,8 @@ class IntegrationsController {
     record StartRequest(String region) {
     }
 
-    record LabelRequest(String label) {
+    /** What a connection patch may carry (the contract; the patch itself is applied as JSON). */
+    record ConnectionPatch(@Schema(types = {"string", "null"}, minLength = 1, maxLength = 100) String label) {
     }
 
     @Operation(operationId = "listConnections", summary = "The user's connections to every provider")
@@ -109,7 +112,10 @@ class IntegrationsController {
     @Operation(operationId = "updateConnection", summary = "Rename a connection (JSON Merge Patch of its label)")
     @ProblemAnswers({"NOT_FOUND", "VALIDATION_FAILED"})
     @PatchMapping(path = "/{id}", consumes = {"application/json", "application/merge-patch+json"})
-    Mono<ConnectionView> relabel(Mono<SignedInUser> signedIn, @PathVariable UUID id, @RequestBody Map<String, Object> patch,
+    Mono<ConnectionView> relabel(Mono<SignedInUser> signedIn, @PathVariable UUID id, @io.swagger.v3.oas.annotations.parameters.RequestBody(description = "JSON Merge Patch (RFC 7396): a new label, or null to drop it", content = {
+            @Content(mediaType = "application/merge-patch+json", schema = @Schema(implementation = IntegrationsController.ConnectionPatch.class)),
+            @Content(mediaType = "application/json", schema = @Schema(implementation = IntegrationsController.ConnectionPatch.class))})
+            @RequestBody Map<String, Object> patch,
             ServerWebExchange exchange) {
         if (!patch.keySet().equals(Set.of("label"))) {
             return Mono.error(ApiProblem.invalidField(patch.keySet().stream().filter(key -> !"label".equals(key)).findFirst().orElse("label"),

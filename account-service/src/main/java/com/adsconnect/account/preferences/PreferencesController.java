@@ -5,6 +5,8 @@ import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.paging.CursorPage;
 import com.adsconnect.account.security.SignedInUser;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -45,7 +47,10 @@ class PreferencesController {
     @Operation(operationId = "updatePreferences", summary = "Change preferences (JSON Merge Patch)")
     @ProblemAnswers({"VALIDATION_FAILED"})
     @PatchMapping(consumes = {"application/merge-patch+json", "application/json"})
-    Mono<PreferencesView> patch(Mono<SignedInUser> signedIn, @RequestBody JsonNode patch, ServerWebExchange exchange) {
+    Mono<PreferencesView> patch(Mono<SignedInUser> signedIn, @io.swagger.v3.oas.annotations.parameters.RequestBody(description = "JSON Merge Patch (RFC 7396): the preferences to change; null restores a field to its default", content = {
+            @Content(mediaType = "application/merge-patch+json", schema = @Schema(implementation = Preferences.class)),
+            @Content(mediaType = "application/json", schema = @Schema(implementation = Preferences.class))})
+            @RequestBody JsonNode patch, ServerWebExchange exchange) {
         return signedIn
                 .flatMap(user -> preferences.patch(user.id(), patch, RequestOrigin.of(exchange.getRequest())));
     }

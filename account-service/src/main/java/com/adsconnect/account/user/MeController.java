@@ -3,6 +3,8 @@ package com.adsconnect.account.user;
 import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.audit.RequestOrigin;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -28,6 +30,12 @@ class MeController {
     private final ProfileService profiles;
     private final ProfileViews views;
 
+    /** What a profile patch may carry (the contract; the patch itself is applied as JSON). */
+    record ProfilePatch(@Schema(types = {"string", "null"}, maxLength = 100) String displayName,
+            @Schema(types = {"string", "null"}, maxLength = 200) String companyName,
+            @Schema(types = {"string", "null"}, maxLength = 100) String jobTitle) {
+    }
+
     MeController(CurrentUsers currentUsers, ProfileService profiles, ProfileViews views) {
         this.currentUsers = currentUsers;
         this.profiles = profiles;
@@ -44,7 +52,10 @@ class MeController {
     @Operation(operationId = "updateMe", summary = "Change display name, company or job title (JSON Merge Patch)")
     @ProblemAnswers({"VALIDATION_FAILED"})
     @PatchMapping(consumes = {"application/merge-patch+json", "application/json"})
-    Mono<ProfileView> patch(@AuthenticationPrincipal Jwt token, @RequestBody JsonNode patch, ServerWebExchange exchange) {
+    Mono<ProfileView> patch(@AuthenticationPrincipal Jwt token, @io.swagger.v3.oas.annotations.parameters.RequestBody(description = "JSON Merge Patch (RFC 7396) of the fields to change; null clears one", content = {
+            @Content(mediaType = "application/merge-patch+json", schema = @Schema(implementation = MeController.ProfilePatch.class)),
+            @Content(mediaType = "application/json", schema = @Schema(implementation = MeController.ProfilePatch.class))})
+            @RequestBody JsonNode patch, ServerWebExchange exchange) {
         return currentUsers.require(token, exchange)
                 .flatMap(user -> profiles.patch(user.id(), patch, RequestOrigin.of(exchange.getRequest())))
                 .flatMap(views::of);

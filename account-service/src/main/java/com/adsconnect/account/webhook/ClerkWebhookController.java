@@ -5,6 +5,9 @@ import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.problem.ProblemTypes;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.util.Map;
@@ -48,13 +51,23 @@ class ClerkWebhookController {
         this.json = json;
     }
 
+    /** A Clerk webhook event, as the contract describes it (the body is verified and read as bytes). */
+    record ClerkEvent(@Schema(example = "user.updated") String type, @Schema(example = "event") String object,
+            @Schema(description = "the user, as Clerk's User object") Map<String, Object> data, Long timestamp) {
+    }
+
     @Operation(operationId = "receiveClerkWebhook", summary = "Clerk's user events, signed by Svix (svix-id, svix-timestamp, svix-signature)")
     @ProblemAnswers({"WEBHOOK_VERIFICATION_FAILED"})
     @PostMapping(path = "/webhooks/clerk", consumes = MediaType.APPLICATION_JSON_VALUE)
     Mono<Map<String, String>> receive(
+            @Parameter(required = true, description = "The delivery's id: a redelivery carries the same, and is processed once")
             @RequestHeader(name = "svix-id", required = false) String svixId,
+            @Parameter(required = true, description = "Seconds since the epoch; more than 5 minutes away from now is refused")
             @RequestHeader(name = "svix-timestamp", required = false) String svixTimestamp,
+            @Parameter(required = true, description = "Space-separated v1,<base64 HMAC-SHA256 of id.timestamp.body> signatures")
             @RequestHeader(name = "svix-signature", required = false) String svixSignature,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, description = "A Clerk event (user.created, user.updated, user.deleted; others are acknowledged and ignored)",
+                    content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ClerkEvent.class)))
             @RequestBody(required = false) byte[] body,
             ServerWebExchange exchange) {
         if (verifier == null) {
