@@ -103,6 +103,7 @@ class ApiContractConfiguration {
                     if (components.getSchemas() != null) {
                         components.getSchemas().remove(SignedInUser.class.getSimpleName());
                     }
+                    mergePatchSchemas(openApi, components);
                     components.addSecuritySchemes(SESSION_TOKEN, new SecurityScheme().type(SecurityScheme.Type.HTTP)
                                     .scheme("bearer").bearerFormat("JWT").description("A Clerk session token."))
                             .addSecuritySchemes(SESSION_COOKIE, new SecurityScheme().type(SecurityScheme.Type.APIKEY)
@@ -218,6 +219,51 @@ class ApiContractConfiguration {
                 .addHeaders("Retry-After", new Header().description("Seconds until the request may be sent again.")
                         .schema(new IntegerSchema().example(30)));
         return components;
+    }
+
+    static final String PATCH_SUFFIX = "Patch";
+
+    /**
+     * A request body that refers to {@code <Schema>Patch} which no class describes gets it derived
+     * from {@code <Schema>}: the same properties, none required, nested objects patches too (JSON
+     * Merge Patch: any subset of the fields, at any depth), no other fields.
+     */
+    private static void mergePatchSchemas(OpenAPI openApi, Components components) {
+        forEachOperation(openApi, (path, method, operation) -> {
+            if (operation.getRequestBody() == null || operation.getRequestBody().getContent() == null) {
+                return;
+            }
+            operation.getRequestBody().getContent().values().forEach(media -> {
+                String ref = media.getSchema() == null ? null : media.getSchema().get$ref();
+                if (ref != null && ref.endsWith(PATCH_SUFFIX)) {
+                    String name = ref.substring(ref.lastIndexOf('/') + 1);
+                    derivePatch(components, name.substring(0, name.length() - PATCH_SUFFIX.length()));
+                }
+            });
+        });
+    }
+
+    private static String derivePatch(Components components, String name) {
+        String patchName = name + PATCH_SUFFIX;
+        if (components.getSchemas().containsKey(patchName)) {
+            return patchName;
+        }
+        Schema<?> source = components.getSchemas().get(name);
+        if (source == null) {
+            throw new IllegalStateException("no schema " + name + " to derive " + patchName + " from");
+        }
+        Schema<Object> patch = new ObjectSchema();
+        patch.setDescription("JSON Merge Patch (RFC 7396) of " + name + ": any subset of its fields, at any depth; null restores a field's default.");
+        patch.setAdditionalProperties(false);
+        components.addSchemas(patchName, patch);
+        Map<String, Schema> properties = new LinkedHashMap<>();
+        if (source.getProperties() != null) {
+            source.getProperties().forEach((property, schema) -> properties.put(property, schema.get$ref() != null
+                    ? new Schema<>().$ref("#/components/schemas/" + derivePatch(components, schema.get$ref().substring(schema.get$ref().lastIndexOf('/') + 1)))
+                    : schema));
+        }
+        patch.setProperties(properties);
+        return patchName;
     }
 
     /** The problem's body as an example: what a client branches on. */

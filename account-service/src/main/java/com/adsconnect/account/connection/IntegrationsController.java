@@ -79,7 +79,7 @@ class IntegrationsController {
 
     /** Step 1: where to send the browser to authorize, and the state to bring back. The region only where the provider has them. */
     @Operation(operationId = "startConnection", summary = "Start connecting a provider: where to send the browser")
-    @ProblemAnswers({"PROVIDER_NOT_ENABLED", "VALIDATION_FAILED"})
+    @ProblemAnswers({"NOT_FOUND", "PROVIDER_NOT_ENABLED", "VALIDATION_FAILED"})
     @PostMapping("/providers/{provider}/authorizations")
     @ResponseStatus(HttpStatus.CREATED)
     Mono<AuthorizationStart> start(Mono<SignedInUser> signedIn, @PathVariable String provider,

@@ -48,8 +48,8 @@ class PreferencesController {
     @ProblemAnswers({"VALIDATION_FAILED"})
     @PatchMapping(consumes = {"application/merge-patch+json", "application/json"})
     Mono<PreferencesView> patch(Mono<SignedInUser> signedIn, @io.swagger.v3.oas.annotations.parameters.RequestBody(description = "JSON Merge Patch (RFC 7396): the preferences to change; null restores a field to its default", content = {
-            @Content(mediaType = "application/merge-patch+json", schema = @Schema(implementation = Preferences.class)),
-            @Content(mediaType = "application/json", schema = @Schema(implementation = Preferences.class))})
+            @Content(mediaType = "application/merge-patch+json", schema = @Schema(ref = "#/components/schemas/PreferencesPatch")),
+            @Content(mediaType = "application/json", schema = @Schema(ref = "#/components/schemas/PreferencesPatch"))})
             @RequestBody JsonNode patch, ServerWebExchange exchange) {
         return signedIn
                 .flatMap(user -> preferences.patch(user.id(), patch, RequestOrigin.of(exchange.getRequest())));

@@ -81,6 +81,33 @@ class LocalStackIT {
         assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
     }
 
+    /**
+     * The front end's view: the TypeScript client generated from the committed public document
+     * (deploy/api-client, type-checked with tsc in the build) signs in with a sandbox token, reads
+     * me, patches preferences, starts a connection and reads an invalid patch's problem type, all
+     * through the gateway.
+     */
+    @Test
+    void theGeneratedTypeScriptClientWorksThroughTheGateway() throws Exception {
+        Path smoke = Path.of("..", "api-client", "dist", "src", "smoke.js").toAbsolutePath().normalize();
+        assertThat(smoke).as("deploy/api-client is built before this suite (./mvnw verify builds it)").exists();
+        Path output = java.nio.file.Files.createTempFile("api-client-smoke", ".log");
+        ProcessBuilder node = new ProcessBuilder("node", smoke.toString()).redirectErrorStream(true).redirectOutput(output.toFile());
+        node.environment().put("GATEWAY_URL", stack.gatewayUrl());
+        node.environment().put("USER_ID", "user_api_client");
+        node.environment().put("SESSION_TOKEN", stack.clerk().sessionToken("user_api_client"));
+        Process process = node.start();
+        boolean finished = process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        String printed = java.nio.file.Files.readString(output);
+        System.out.print(printed);
+        assertThat(finished).as("the smoke test finished within a minute: " + printed).isTrue();
+        assertThat(process.exitValue()).as(printed).isZero();
+        assertThat(printed).contains("5 calls answered as the contract says");
+    }
+
     @Test
     void theCallersTraceIdFollowsTheRequestThroughTheGatewayIntoAccountService() throws Exception {
         String traceId = "0af7651916cd43dd8448eb211c80319c";
