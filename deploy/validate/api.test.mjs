@@ -1,11 +1,13 @@
-// The API lint must fail on the mistakes it exists to catch: each case breaks a copy of a committed
-// API document in one way and expects exactly that rule to report it.
+// The API and events lints must fail on the mistakes they exist to catch: each case breaks a copy of
+// a committed API document, the AsyncAPI document or a sample record in one way and expects exactly
+// that problem to be reported.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lintApi } from './lint-api.mjs';
+import { eventsDir, lintEvents, readSamples } from './lint-events.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const documents = {
@@ -53,5 +55,33 @@ for (const [name, document, mutate, rule, where] of cases) {
     const matching = found.filter((f) => f.code === rule);
     assert.ok(matching.length > 0, `expected ${rule}, got ${JSON.stringify(found.map((f) => f.code))}`);
     assert.ok(matching.some((f) => where.test(f.path) || where.test(f.message)), `${rule} reported at ${matching.map((f) => f.path).join(', ')}`);
+  });
+}
+
+// the events contract: the AsyncAPI document and the sample records
+
+const asyncapi = fs.readFileSync(path.join(eventsDir(root), 'asyncapi.yaml'), 'utf8');
+const samples = readSamples(root);
+const withSample = (name, change) => ({ ...samples, [name]: change(structuredClone(samples[name])) });
+
+test('the events contract and its samples pass', async () => {
+  const { errors, checked } = await lintEvents(asyncapi, samples);
+  assert.deepEqual(errors, []);
+  assert.equal(checked.length, 1 + Object.keys(samples).length);
+});
+
+const eventCases = [
+  ['a broken reference in the AsyncAPI document', asyncapi.replace("$ref: '#/components/messages/tokenExpiring'", "$ref: '#/components/messages/tokenExpired'"), samples, /asyncapi.yaml: /],
+  ['a sample with a field the schema does not allow', asyncapi, withSample('token-expiring.json', (s) => { s.value.accessToken = 'secret'; return s; }), /token-expiring.json: value: .*must NOT have additional properties/],
+  ['a sample without a required field', asyncapi, withSample('connection-status-changed.json', (s) => { delete s.value.occurredAt; return s; }), /connection-status-changed.json: value: .*occurredAt/],
+  ['a sample whose traceparent is malformed', asyncapi, withSample('token-expiring.json', (s) => { s.headers.traceparent = '00-xyz'; return s; }), /token-expiring.json: headers: .*traceparent/],
+  ['a sample of another event type than its topic carries', asyncapi, withSample('token-expiring.json', (s) => { s.headers.ce_type = 'dev.ads-connect.amazon.connection.status-changed.v1'; return s; }), /ce_type .* is not the message's name/],
+];
+
+for (const [name, text, records, expected] of eventCases) {
+  test(`events: reports ${name}`, async () => {
+    assert.notEqual(JSON.stringify([text, records]), JSON.stringify([asyncapi, samples]), `the mutation of ${name} no longer applies`);
+    const { errors } = await lintEvents(text, records);
+    assert.ok(errors.some((e) => expected.test(e)), `expected ${expected}, got ${JSON.stringify(errors)}`);
   });
 }
