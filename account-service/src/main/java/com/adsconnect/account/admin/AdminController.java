@@ -14,6 +14,8 @@ import com.adsconnect.account.refresh.RefreshCoordinator;
 import com.adsconnect.account.user.User;
 import com.adsconnect.account.user.UserStore;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
 import java.time.Instant;
@@ -116,7 +118,7 @@ class AdminController {
     @GetMapping("/connections")
     Mono<ConnectionList> connections(@RequestParam(required = false) String userId, @RequestParam(required = false) String status,
             @RequestParam(required = false) String provider, @RequestParam(required = false) String region,
-            @RequestParam(required = false) String lastError, @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String lastError, @Parameter(description = "Items per page", schema = @Schema(type = "integer", minimum = "1", maximum = "" + MAX_LIMIT, defaultValue = "" + CursorPage.DEFAULT_LIMIT)) @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String cursor) {
         int pageSize = CursorPage.pageSize(limit, MAX_LIMIT);
         ConnectionSupport.Filter filter = new ConnectionSupport.Filter(userId, named(ConnectionStatus.class, "status", status),
@@ -180,7 +182,7 @@ class AdminController {
     Mono<CursorPage<AuditSearch.Record>> auditEvents(@RequestParam(required = false) String userId,
             @RequestParam(required = false) String actor, @RequestParam(required = false) String action,
             @RequestParam(required = false) String from, @RequestParam(required = false) String to,
-            @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
+            @Parameter(description = "Items per page", schema = @Schema(type = "integer", minimum = "1", maximum = "" + MAX_LIMIT, defaultValue = "" + CursorPage.DEFAULT_LIMIT)) @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
         int pageSize = CursorPage.pageSize(limit, MAX_LIMIT);
         AuditSearch.Query query = new AuditSearch.Query(userId, actor, action, instant("from", from), instant("to", to));
         Long before = cursor == null ? null : CursorPage.idOf("x", cursor);

@@ -293,6 +293,11 @@ class ApiContractConfiguration {
 
     /** Keeps the operation's declared problems (from {@link ProblemAnswers}) until the document is assembled. */
     private static Operation withDeclaredProblems(Operation operation, HandlerMethod handler) {
+        if (operation.getParameters() != null) {
+            operation.getParameters().stream()
+                    .filter(parameter -> "query".equals(parameter.getIn()) && "cursor".equals(parameter.getName()))
+                    .forEach(cursor -> cursor.description("The nextCursor of the previous page; omit for the first (newest) page"));
+        }
         // the signed-in user is resolved from the session, never sent by the client
         List<String> resolved = new ArrayList<>();
         for (MethodParameter parameter : handler.getMethodParameters()) {

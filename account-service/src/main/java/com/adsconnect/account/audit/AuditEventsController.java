@@ -4,6 +4,8 @@ import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.paging.CursorPage;
 import com.adsconnect.account.security.SignedInUser;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -31,7 +33,7 @@ class AuditEventsController {
     @ProblemAnswers({"VALIDATION_FAILED"})
     @GetMapping("/api/v1/me/audit-events")
     Mono<CursorPage<AuditEventView>> auditEvents(Mono<SignedInUser> signedIn,
-            @RequestParam(required = false) Integer limit,
+            @Parameter(description = "Items per page", schema = @Schema(type = "integer", minimum = "1", maximum = "" + MAX_LIMIT, defaultValue = "" + CursorPage.DEFAULT_LIMIT)) @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String cursor) {
         int pageSize = CursorPage.pageSize(limit, MAX_LIMIT);
         Long before = cursor == null ? null : CursorPage.idOf("a", cursor);

@@ -4,6 +4,8 @@ import com.adsconnect.account.apidocs.ProblemAnswers;
 import com.adsconnect.account.paging.CursorPage;
 import com.adsconnect.account.security.SignedInUser;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -36,7 +38,7 @@ class ConnectionHistoryController {
     @ProblemAnswers({"NOT_FOUND", "VALIDATION_FAILED"})
     @GetMapping("/api/v1/me/connections/{id}/history")
     Mono<CursorPage<ConnectionHistory.Entry>> history(Mono<SignedInUser> signedIn, @PathVariable UUID id,
-            @RequestParam(required = false) Integer limit,
+            @Parameter(description = "Items per page", schema = @Schema(type = "integer", minimum = "1", maximum = "" + MAX_LIMIT, defaultValue = "" + CursorPage.DEFAULT_LIMIT)) @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String cursor) {
         int pageSize = CursorPage.pageSize(limit, MAX_LIMIT);
         ConnectionHistory.Position after = cursor == null ? null : positionOf(cursor);

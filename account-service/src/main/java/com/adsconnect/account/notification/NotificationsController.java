@@ -5,6 +5,8 @@ import com.adsconnect.account.paging.CursorPage;
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.security.SignedInUser;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -37,7 +39,7 @@ class NotificationsController {
     @GetMapping
     Mono<CursorPage<NotificationView>> list(Mono<SignedInUser> signedIn,
             @RequestParam(required = false) Boolean unread,
-            @RequestParam(required = false) Integer limit,
+            @Parameter(description = "Items per page", schema = @Schema(type = "integer", minimum = "1", maximum = "" + MAX_LIMIT, defaultValue = "" + CursorPage.DEFAULT_LIMIT)) @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String cursor) {
         int pageSize = CursorPage.pageSize(limit, MAX_LIMIT);
         Long before = cursor == null ? null : CursorPage.idOf("n", cursor);

@@ -1,6 +1,7 @@
 package com.adsconnect.account.paging;
 
 import com.adsconnect.account.problem.ApiProblem;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.function.Function;
  * One page of a newest-first list. Callers fetch {@code pageSize + 1} rows: the extra row only
  * tells whether there is a next page, whose {@code nextCursor} is the last item's cursor.
  */
-public record CursorPage<T>(List<T> items, String nextCursor) {
+public record CursorPage<T>(List<T> items,
+        @Schema(description = "Send as cursor to get the next page; absent on the last page") String nextCursor) {
 
     public static final int DEFAULT_LIMIT = 20;
 

@@ -5,6 +5,7 @@ import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.paging.CursorPage;
 import com.adsconnect.account.security.SignedInUser;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -67,7 +68,7 @@ class PreferencesController {
     @ProblemAnswers({"VALIDATION_FAILED"})
     @GetMapping("/history")
     Mono<CursorPage<PreferencesHistoryEntry>> history(Mono<SignedInUser> signedIn,
-            @RequestParam(required = false) Integer limit,
+            @Parameter(description = "Items per page", schema = @Schema(type = "integer", minimum = "1", maximum = "" + MAX_HISTORY_PAGE, defaultValue = "" + CursorPage.DEFAULT_LIMIT)) @RequestParam(required = false) Integer limit,
             @RequestParam(required = false) String cursor) {
         int pageSize = CursorPage.pageSize(limit, MAX_HISTORY_PAGE);
         Integer before;
