@@ -32,7 +32,8 @@ class PublicApiDocumentTest {
     @Test
     void theCommittedPublicDocumentIsServedWithoutASessionAndCached() throws IOException {
         byte[] committed = Files.readAllBytes(Path.of("..", "docs", "api", "public.yaml"));
-        var answer = web.get().uri("/openapi/public.yaml").exchange()
+        var answer = web.mutate().codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024)).build()
+                .get().uri("/openapi/public.yaml").exchange()
                 .expectStatus().isOk()
                 .expectHeader().contentType("application/yaml")
                 .expectHeader().cacheControl(org.springframework.http.CacheControl.maxAge(java.time.Duration.ofMinutes(5)).cachePublic())

@@ -564,7 +564,7 @@ public final class LocalStack {
                 ================================================================================
                  ads-connect is running (started in %d s). Ctrl-C stops everything.
 
-                 gateway (public API)   %s
+                 gateway (public API)   %s   (its OpenAPI document: /openapi/public.yaml)
                  account-service        http://localhost:%d   (direct; the front end uses the gateway)
                  token-refresher        http://localhost:%d/actuator/health
                  sandbox Clerk          %s   (JWKS: %s)
