@@ -108,7 +108,7 @@ class InternalApiController {
 
     /** A new generation for a refresher retrying a failed refresh; take its lease next. */
     @Operation(operationId = "claimRefresh", summary = "A new generation for retrying a failed refresh", tags = "Refresh")
-    @ProblemAnswers({"VALIDATION_FAILED", "NOT_FOUND", "CONNECTION_NOT_USABLE"})
+    @ProblemAnswers({"VALIDATION_FAILED", "LEASE_UNAVAILABLE"})
     @PostMapping("/internal/v1/refresh/claims")
     Mono<Map<String, Object>> claim(@RequestBody ClaimRequest request) {
         if (request.connectionId() == null) {
