@@ -5,6 +5,7 @@ import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.provider.Provider;
 import com.adsconnect.account.security.SignedInUser;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.UUID;
@@ -36,10 +37,11 @@ class ConnectionController {
         this.service = service;
     }
 
-    record StartRequest(String region) {
+    record StartRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "NA", allowableValues = {"NA", "EU", "FE"}) String region) {
     }
 
-    record CallbackRequest(String code, String state) {
+    record CallbackRequest(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "ANbYxYzVmRvWnTsO", description = "the code the provider redirected back with") String code,
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "9f2c5d1e7b", description = "the state from the start of the connection") String state) {
         /** The authorization code and the state are secrets: neither is printed. */
         @Override
         public String toString() {

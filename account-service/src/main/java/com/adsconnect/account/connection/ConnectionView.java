@@ -1,6 +1,7 @@
 package com.adsconnect.account.connection;
 
 import com.adsconnect.account.provider.AdvertisingProfile;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -11,16 +12,16 @@ import java.util.UUID;
  * granted and missing, and the profiles for the account switcher. Never any token material.
  */
 public record ConnectionView(
-        UUID id,
-        String provider,
-        String label,
-        String region,
-        ConnectionStatus status,
-        Health health,
-        Scopes scopes,
-        List<AdvertisingProfile> profiles,
-        Instant createdAt,
-        Instant updatedAt,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) UUID id,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "AMAZON") String provider,
+        @Schema(example = "EU brand account") String label,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "EU", description = "Amazon's region; GLOBAL for Google and Microsoft") String region,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) ConnectionStatus status,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Health health,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Scopes scopes,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<AdvertisingProfile> profiles,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Instant createdAt,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Instant updatedAt,
         Instant disconnectedAt) {
 
     /**

@@ -54,7 +54,7 @@ class IntegrationsController {
             boolean revokesOnDisconnect) {
     }
 
-    record StartRequest(String region) {
+    record StartRequest(@Schema(example = "NA", description = "Amazon's region (NA, EU, FE); omit for Google and Microsoft") String region) {
     }
 
     /** What a connection patch may carry (the contract; the patch itself is applied as JSON). */

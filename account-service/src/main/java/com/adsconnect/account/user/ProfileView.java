@@ -1,6 +1,7 @@
 package com.adsconnect.account.user;
 
 import com.adsconnect.account.connection.ConnectionStatus;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.Map;
 
@@ -11,18 +12,19 @@ import java.util.Map;
  * {@code unreadNotifications} the in-app notifications not read yet.
  */
 public record ProfileView(
-        String id,
-        String email,
-        String firstName,
-        String lastName,
-        String imageUrl,
-        String displayName,
-        String companyName,
-        String jobTitle,
-        Instant createdAt,
-        Instant updatedAt,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "user_2abcDEF", description = "the Clerk user id") String id,
+        @Schema(example = "ada@example.com") String email,
+        @Schema(example = "Ada") String firstName,
+        @Schema(example = "Lovelace") String lastName,
+        @Schema(example = "https://img.clerk.com/abc") String imageUrl,
+        @Schema(example = "Ada L.") String displayName,
+        @Schema(example = "Analytical Engines Ltd") String companyName,
+        @Schema(example = "Head of Growth") String jobTitle,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Instant createdAt,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Instant updatedAt,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "the user's connections by status", example = "{\"ACTIVE\": 2, \"REFRESH_FAILING\": 0, \"REAUTH_REQUIRED\": 1, \"DISCONNECTED\": 0}")
         Map<ConnectionStatus, Long> connections,
-        long unreadNotifications) {
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "3") long unreadNotifications) {
 
     static ProfileView of(User user, Map<ConnectionStatus, Long> connections, long unreadNotifications) {
         return new ProfileView(user.id(), user.email(), user.firstName(), user.lastName(), user.imageUrl(),
