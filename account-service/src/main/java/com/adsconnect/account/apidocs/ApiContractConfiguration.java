@@ -63,7 +63,6 @@ import reactor.core.publisher.Mono;
 @Configuration(proxyBeanMethods = false)
 class ApiContractConfiguration {
 
-    static final String PROBLEM_JSON = "application/problem+json";
     private static final String PROBLEM_SCHEMA = "#/components/schemas/Problem";
     private static final String SESSION_TOKEN = "sessionToken";
     private static final String SESSION_COOKIE = "sessionCookie";
@@ -86,6 +85,8 @@ class ApiContractConfiguration {
                 .group("public")
                 .displayName("Public API (through the gateway)")
                 .pathsToMatch("/api/**", "/webhooks/**")
+                .addOperationCustomizer(ApiContractConfiguration::withoutSignedInUser)
+                .addOperationCustomizer(ApiContractConfiguration::withPagingExplained)
                 .addOperationCustomizer(ApiContractConfiguration::withDeclaredProblems)
                 .addOpenApiCustomizer(openApi -> {
                     openApi.info(new Info()
@@ -141,6 +142,7 @@ class ApiContractConfiguration {
                 .group("internal")
                 .displayName("Internal API (service keys)")
                 .pathsToMatch("/internal/**")
+                .addOperationCustomizer(ApiContractConfiguration::withPagingExplained)
                 .addOperationCustomizer(ApiContractConfiguration::withDeclaredProblems)
                 .addOpenApiCustomizer(openApi -> {
                     openApi.info(new Info()
@@ -162,11 +164,7 @@ class ApiContractConfiguration {
                         operation.setSecurity(List.of(new SecurityRequirement().addList(SERVICE_KEY, scope),
                                 new SecurityRequirement().addList(SERVICE_KEY_BEARER, scope)));
                         Set<DocumentedProblem> problems = new LinkedHashSet<>(List.of(DocumentedProblem.UNAUTHORIZED, DocumentedProblem.FORBIDDEN));
-                        if (operation.getRequestBody() != null) {
-                            problems.addAll(List.of(DocumentedProblem.MALFORMED_REQUEST, DocumentedProblem.UNSUPPORTED_MEDIA_TYPE));
-                        } else if (operation.getParameters() != null && !operation.getParameters().isEmpty()) {
-                            problems.add(DocumentedProblem.MALFORMED_REQUEST);
-                        }
+                        problems.addAll(requestProblems(operation));
                         problems.addAll(List.of(DocumentedProblem.INTERNAL_ERROR, DocumentedProblem.SERVICE_UNAVAILABLE));
                         answer(components, operation, problems, false);
                     });
@@ -181,16 +179,23 @@ class ApiContractConfiguration {
 
     /** What reaches any public operation on its way through the gateway and the network, and from a request that does not parse. */
     private static List<DocumentedProblem> gatewayAndTransport(Operation operation) {
-        List<DocumentedProblem> problems = new ArrayList<>();
+        List<DocumentedProblem> problems = new ArrayList<>(requestProblems(operation));
         if (operation.getRequestBody() != null) {
-            problems.addAll(List.of(DocumentedProblem.MALFORMED_REQUEST, DocumentedProblem.UNSUPPORTED_MEDIA_TYPE,
-                    DocumentedProblem.PAYLOAD_TOO_LARGE));
-        } else if (operation.getParameters() != null && !operation.getParameters().isEmpty()) {
-            problems.add(DocumentedProblem.MALFORMED_REQUEST);
+            // the gateway limits the body's size
+            problems.add(DocumentedProblem.PAYLOAD_TOO_LARGE);
         }
         problems.addAll(List.of(DocumentedProblem.RATE_LIMITED, DocumentedProblem.INTERNAL_ERROR,
                 DocumentedProblem.SERVICE_UNAVAILABLE, DocumentedProblem.UPSTREAM_TIMEOUT));
         return problems;
+    }
+
+    /** What a request that does not parse gets: a body that is not the expected JSON, or a parameter of the wrong type. */
+    private static List<DocumentedProblem> requestProblems(Operation operation) {
+        if (operation.getRequestBody() != null) {
+            return List.of(DocumentedProblem.MALFORMED_REQUEST, DocumentedProblem.UNSUPPORTED_MEDIA_TYPE);
+        }
+        return operation.getParameters() != null && !operation.getParameters().isEmpty()
+                ? List.of(DocumentedProblem.MALFORMED_REQUEST) : List.of();
     }
 
     /** The problem schema and the headers every document shares. */
@@ -221,7 +226,7 @@ class ApiContractConfiguration {
         return components;
     }
 
-    static final String PATCH_SUFFIX = "Patch";
+    private static final String PATCH_SUFFIX = "Patch";
 
     /**
      * A request body that refers to {@code <Schema>Patch} which no class describes gets it derived
@@ -236,7 +241,7 @@ class ApiContractConfiguration {
             operation.getRequestBody().getContent().values().forEach(media -> {
                 String ref = media.getSchema() == null ? null : media.getSchema().get$ref();
                 if (ref != null && ref.endsWith(PATCH_SUFFIX)) {
-                    String name = ref.substring(ref.lastIndexOf('/') + 1);
+                    String name = schemaName(ref);
                     derivePatch(components, name.substring(0, name.length() - PATCH_SUFFIX.length()));
                 }
             });
@@ -259,11 +264,16 @@ class ApiContractConfiguration {
         Map<String, Schema> properties = new LinkedHashMap<>();
         if (source.getProperties() != null) {
             source.getProperties().forEach((property, schema) -> properties.put(property, schema.get$ref() != null
-                    ? new Schema<>().$ref("#/components/schemas/" + derivePatch(components, schema.get$ref().substring(schema.get$ref().lastIndexOf('/') + 1)))
+                    ? new Schema<>().$ref("#/components/schemas/" + derivePatch(components, schemaName(schema.get$ref())))
                     : schema));
         }
         patch.setProperties(properties);
         return patchName;
+    }
+
+    /** {@code Preferences} of {@code #/components/schemas/Preferences}. */
+    private static String schemaName(String ref) {
+        return ref.substring(ref.lastIndexOf('/') + 1);
     }
 
     /** The problem's body as an example: what a client branches on. */
@@ -291,14 +301,18 @@ class ApiContractConfiguration {
         openApi.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> visitor.visit(path, method, operation)));
     }
 
-    /** Keeps the operation's declared problems (from {@link ProblemAnswers}) until the document is assembled. */
-    private static Operation withDeclaredProblems(Operation operation, HandlerMethod handler) {
+    /** A list's {@code cursor} parameter says where its value comes from. */
+    private static Operation withPagingExplained(Operation operation, HandlerMethod handler) {
         if (operation.getParameters() != null) {
             operation.getParameters().stream()
                     .filter(parameter -> "query".equals(parameter.getIn()) && "cursor".equals(parameter.getName()))
                     .forEach(cursor -> cursor.description("The nextCursor of the previous page; omit for the first (newest) page"));
         }
-        // the signed-in user is resolved from the session, never sent by the client
+        return operation;
+    }
+
+    /** The signed-in user ({@code Mono<SignedInUser>}) is resolved from the session, never sent by the client. */
+    private static Operation withoutSignedInUser(Operation operation, HandlerMethod handler) {
         List<String> resolved = new ArrayList<>();
         for (MethodParameter parameter : handler.getMethodParameters()) {
             ResolvableType type = ResolvableType.forMethodParameter(parameter);
@@ -313,6 +327,11 @@ class ApiContractConfiguration {
                 operation.setParameters(null);
             }
         }
+        return operation;
+    }
+
+    /** Keeps the operation's declared problems (from {@link ProblemAnswers}) until the document is assembled. */
+    private static Operation withDeclaredProblems(Operation operation, HandlerMethod handler) {
         ProblemAnswers declared = handler.getMethodAnnotation(ProblemAnswers.class);
         if (declared != null) {
             operation.addExtension(DECLARED, List.copyOf(Arrays.asList(declared.value())));
@@ -330,7 +349,8 @@ class ApiContractConfiguration {
         Set<DocumentedProblem> all = new LinkedHashSet<>();
         Object declared = operation.getExtensions() == null ? null : operation.getExtensions().remove(DECLARED);
         if (declared instanceof List<?> names) {
-            names.forEach(name -> all.add(DocumentedProblem.named((String) name)));
+            // an unknown name fails the document's build (valueOf)
+            names.forEach(name -> all.add(DocumentedProblem.valueOf((String) name)));
         }
         if (operation.getExtensions() != null && operation.getExtensions().isEmpty()) {
             operation.setExtensions(null);
@@ -349,7 +369,7 @@ class ApiContractConfiguration {
             }
             ApiResponse response = new ApiResponse()
                     .description(String.join("; ", problems.stream().map(DocumentedProblem::slug).distinct().toList()))
-                    .content(new Content().addMediaType(PROBLEM_JSON, new MediaType()
+                    .content(new Content().addMediaType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE, new MediaType()
                             .schema(new Schema<>().$ref(PROBLEM_SCHEMA)).examples(examples)));
             withHeaders(response, throughGateway, status == 429 || status == 503);
             responses.addApiResponse(String.valueOf(status), response);

@@ -1,10 +1,6 @@
 package com.adsconnect.account.apidocs;
 
 import com.adsconnect.account.problem.ProblemTypes;
-import java.util.Arrays;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Every problem type a client can receive, as the API documents describe it: its slug (the last
@@ -42,9 +38,6 @@ enum DocumentedProblem {
     UPSTREAM_TIMEOUT("upstream-timeout", 504, "Upstream timeout"),
     INTERNAL_ERROR("internal-error", 500, "Internal error");
 
-    private static final Map<String, DocumentedProblem> BY_NAME = Arrays.stream(values())
-            .collect(Collectors.toUnmodifiableMap(Enum::name, Function.identity()));
-
     private final String slug;
     private final int status;
     private final String title;
@@ -69,14 +62,5 @@ enum DocumentedProblem {
 
     String type() {
         return ProblemTypes.BASE + slug;
-    }
-
-    /** The constant named in a {@link ProblemAnswers} annotation; unknown names fail the document's build. */
-    static DocumentedProblem named(String name) {
-        DocumentedProblem problem = BY_NAME.get(name);
-        if (problem == null) {
-            throw new IllegalArgumentException("no documented problem " + name);
-        }
-        return problem;
     }
 }

@@ -105,7 +105,7 @@ final class ScopedConnectionFactory implements ConnectionFactory, Wrapped<Connec
     }
 
     /** The driver's connection behind the pool's wrapper: the session whose settings persist. */
-    private static Connection physical(Connection connection) {
+    static Connection physical(Connection connection) {
         Connection current = connection;
         while (current instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner && inner != current) {
             current = inner;

@@ -21,11 +21,12 @@ final class ContractGuard {
 
     static List<String> differences(String committed, String served) {
         List<String> out = new ArrayList<>();
-        compare("", parse(committed), parse(served), out);
+        compare("", load(committed), load(served), out);
         return out;
     }
 
-    private static Object parse(String yaml) {
+    /** An API document (large: a raised code point limit) as maps and lists. */
+    static Object load(String yaml) {
         LoaderOptions options = new LoaderOptions();
         options.setCodePointLimit(20 * 1024 * 1024);
         return new Yaml(new SafeConstructor(options)).load(yaml);

@@ -12,7 +12,6 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.ValidationDepth;
-import io.r2dbc.spi.Wrapped;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -99,7 +98,7 @@ class ScopedConnectionFactoryTest {
     void aConnectionTheDatabaseClosedWithinTheWindowIsNotHandedOut() {
         Connection[] physical = new Connection[1];
         int pid = inScope(null, connection -> {
-            physical[0] = physical(connection);
+            physical[0] = ScopedConnectionFactory.physical(connection);
             return single(connection, PID, Integer.class);
         });
         assertThat(db.string("SELECT pg_terminate_backend(" + pid + ")::text")).isEqualTo("true");
@@ -130,13 +129,5 @@ class ScopedConnectionFactoryTest {
 
     private String lastStatementOf(int pid) {
         return db.string("SELECT query FROM pg_stat_activity WHERE pid = " + pid);
-    }
-
-    private static Connection physical(Connection connection) {
-        Connection current = connection;
-        while (current instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner && inner != current) {
-            current = inner;
-        }
-        return current;
     }
 }

@@ -31,10 +31,6 @@ final class GatewayBenchmark {
     private static final int[] CONCURRENCY = {1, 16, 64};
     private static final int USERS = 50;
     private static final Duration WARMUP_ALL = Duration.ofSeconds(Long.getLong("benchmark.warmup-all-seconds", 45));
-    /** Each cell: the three paths in turn, ROUNDS times, SLICE measured after SLICE_WARMUP each (drift weighs on all alike). */
-    private static final int ROUNDS = Integer.getInteger("benchmark.rounds", 4);
-    private static final Duration SLICE = Duration.ofSeconds(Long.getLong("benchmark.slice-seconds", 5));
-    private static final Duration SLICE_WARMUP = Duration.ofSeconds(2);
 
     static void run() throws Exception {
         Path nginx = ensureNginx();
@@ -65,7 +61,7 @@ final class GatewayBenchmark {
                                 new LoadRunner.Path("(a) account-service directly", direct),
                                 new LoadRunner.Path("(b) nginx -> account-service", viaNginx),
                                 new LoadRunner.Path("(c) auth-gateway -> account-service", viaGateway)),
-                        ROUNDS, SLICE_WARMUP, SLICE));
+                        LoadRunner.ROUNDS, LoadRunner.SLICE_WARMUP, LoadRunner.SLICE));
             }
             report(results);
         } finally {
@@ -144,8 +140,8 @@ final class GatewayBenchmark {
     private static void report(List<LoadRunner.Result> results) throws IOException {
         StringBuilder md = Reports.header("the gateway's cost", "gateway", GatewayBenchmark.class)
                 .append("`GET /api/v1/me` with ").append(USERS).append(" users' Clerk session tokens, ")
-                .append("each cell measured in ").append(ROUNDS).append(" rounds that take the three paths in turn (the order rotated), ")
-                .append(SLICE.toSeconds()).append(" s each after ").append(SLICE_WARMUP.toSeconds())
+                .append("each cell measured in ").append(LoadRunner.ROUNDS).append(" rounds that take the three paths in turn (the order rotated), ")
+                .append(LoadRunner.SLICE.toSeconds()).append(" s each after ").append(LoadRunner.SLICE_WARMUP.toSeconds())
                 .append(" s of unmeasured load, so drift of the machine weighs on every path alike (after a warm-up of ").append(WARMUP_ALL.toSeconds()).append(" s through the gateway and ").append(WARMUP_ALL.dividedBy(3).toSeconds()).append(" s through each other path). Load generator, nginx, gateway, account-service, PostgreSQL and Kafka share the machine.\n")
                 .append("(a) account-service directly; (b) nginx 1.22 (2 workers, upstream keep-alive) proxying it; ")
                 .append("(c) auth-gateway proxying it with Clerk token verification and a Bucket4j take per request (local buckets, limits too high to refuse).\n\n")

@@ -17,6 +17,10 @@ final class LoadRunner {
 
     static final Duration WARMUP = Duration.ofSeconds(Long.getLong("benchmark.warmup-seconds", 5));
     static final Duration MEASURE = Duration.ofSeconds(Long.getLong("benchmark.seconds", 15));
+    /** An interleaved cell: the paths in turn, ROUNDS times, SLICE measured after SLICE_WARMUP each (drift weighs on all alike). */
+    static final int ROUNDS = Integer.getInteger("benchmark.rounds", 4);
+    static final Duration SLICE = Duration.ofSeconds(Long.getLong("benchmark.slice-seconds", 5));
+    static final Duration SLICE_WARMUP = Duration.ofSeconds(2);
 
     record Result(String name, int concurrency, double throughput, double p50Millis, double p99Millis, long errors) {
     }

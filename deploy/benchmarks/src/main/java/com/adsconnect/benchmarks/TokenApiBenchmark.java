@@ -26,10 +26,6 @@ final class TokenApiBenchmark {
     private static final int[] CONCURRENCY = {1, 8, 32, 128};
     private static final int CONNECTIONS = 50;
     private static final Duration WARMUP_ALL = Duration.ofSeconds(Long.getLong("benchmark.warmup-all-seconds", 30));
-    /** Each cell: both paths in turn, ROUNDS times, SLICE measured after SLICE_WARMUP each (drift weighs on both alike). */
-    private static final int ROUNDS = Integer.getInteger("benchmark.rounds", 4);
-    private static final Duration SLICE = Duration.ofSeconds(Long.getLong("benchmark.slice-seconds", 5));
-    private static final Duration SLICE_WARMUP = Duration.ofSeconds(2);
 
     static void run() throws Exception {
         LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment());
@@ -60,7 +56,7 @@ final class TokenApiBenchmark {
                 results.addAll(LoadRunner.interleaved(concurrency, List.of(
                                 new LoadRunner.Path("baseline: GET /actuator/health/liveness", baseline),
                                 new LoadRunner.Path("POST /internal/v1/tokens", token)),
-                        ROUNDS, SLICE_WARMUP, SLICE));
+                        LoadRunner.ROUNDS, LoadRunner.SLICE_WARMUP, LoadRunner.SLICE));
             }
             report(results);
         } finally {
@@ -73,8 +69,8 @@ final class TokenApiBenchmark {
                 .append("Load generator, services, PostgreSQL and Kafka share the machine. ")
                 .append(CONNECTIONS).append(" connections. Both paths warmed up first (").append(WARMUP_ALL.toSeconds())
                 .append(" s tokens, ").append(WARMUP_ALL.dividedBy(3).toSeconds()).append(" s baseline); then per cell the two paths in alternating slices, ")
-                .append(ROUNDS).append(" rounds of ").append(SLICE.toSeconds()).append(" s measured after ")
-                .append(SLICE_WARMUP.toSeconds()).append(" s of unmeasured load each, so drift of the machine weighs on both alike.\n\n")
+                .append(LoadRunner.ROUNDS).append(" rounds of ").append(LoadRunner.SLICE.toSeconds()).append(" s measured after ")
+                .append(LoadRunner.SLICE_WARMUP.toSeconds()).append(" s of unmeasured load each, so drift of the machine weighs on both alike.\n\n")
                 .append("| concurrency | baseline req/s | tokens req/s | tokens / baseline | tokens p50 ms | tokens p99 ms | baseline p99 ms | errors |\n")
                 .append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int i = 0; i < results.size(); i += 2) {

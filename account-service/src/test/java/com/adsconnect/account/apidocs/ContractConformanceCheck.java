@@ -1,4 +1,4 @@
-package com.adsconnect.account.contract;
+package com.adsconnect.account.apidocs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,9 +12,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Run after the account-service suite (its own surefire execution): every answer the suite's
@@ -33,7 +30,7 @@ class ContractConformanceCheck {
         assertThat(Path.of(ObservedAnswers.FILE_NAME)).as("the suite recorded its answers (run with the whole account-service suite)").exists();
         List<Operation> operations = new ArrayList<>();
         for (String document : List.of("public", "internal")) {
-            operations.addAll(operations(Path.of("..", "docs", "api", document + ".yaml")));
+            operations.addAll(operations(ApiContractTest.DOCUMENTS.resolve(document + ".yaml")));
         }
         TreeSet<String> undocumented = new TreeSet<>();
         int checked = 0;
@@ -69,9 +66,7 @@ class ContractConformanceCheck {
 
     @SuppressWarnings("unchecked")
     private static List<Operation> operations(Path file) throws IOException {
-        LoaderOptions options = new LoaderOptions();
-        options.setCodePointLimit(20 * 1024 * 1024);
-        Map<String, Object> document = new Yaml(new SafeConstructor(options)).load(Files.readString(file, StandardCharsets.UTF_8));
+        Map<String, Object> document = (Map<String, Object>) ContractGuard.load(Files.readString(file, StandardCharsets.UTF_8));
         Map<String, Object> examples = (Map<String, Object>) ((Map<String, Object>) document.get("components")).getOrDefault("examples", Map.of());
         List<Operation> operations = new ArrayList<>();
         ((Map<String, Map<String, Object>>) document.get("paths")).forEach((template, item) -> item.forEach((method, value) -> {

@@ -1,4 +1,4 @@
-package com.adsconnect.account.contract;
+package com.adsconnect.account.apidocs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
