@@ -16,6 +16,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -84,14 +85,14 @@ class TcpProxyTest {
 
     @Test
     void spreadsConnectionsOverTargetsAndSkipsOnesThatAreDown() throws Exception {
-        try (ServerSocket a = answering("a"); ServerSocket b = answering("b");
-                TcpProxy balancer = TcpProxy.balancing(0, List.of(address(a), address(b)))) {
+        try (AnsweringServer a = AnsweringServer.start("a"); AnsweringServer b = AnsweringServer.start("b");
+                TcpProxy balancer = TcpProxy.balancing(0, List.of(a.address(), b.address()))) {
             List<String> answers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 answers.add(ask(balancer));
             }
             assertThat(answers).containsExactlyInAnyOrder("a", "a", "b", "b");
-            b.close();
+            b.close(); // returns once b's port refuses connections
             for (int i = 0; i < 4; i++) {
                 assertThat(ask(balancer)).isEqualTo("a");
             }
@@ -99,22 +100,40 @@ class TcpProxyTest {
     }
 
     /** A server that writes its name to every connection and closes it. */
-    private static ServerSocket answering(String name) throws IOException {
-        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().start(() -> {
-            while (!server.isClosed()) {
-                try (Socket client = server.accept()) {
-                    client.getOutputStream().write(name.getBytes(StandardCharsets.UTF_8));
-                } catch (IOException closed) {
-                    return;
-                }
-            }
-        });
-        return server;
-    }
+    private record AnsweringServer(ServerSocket socket, Thread acceptor) implements AutoCloseable {
 
-    private static InetSocketAddress address(ServerSocket server) {
-        return new InetSocketAddress("127.0.0.1", server.getLocalPort());
+        static AnsweringServer start(String name) throws IOException {
+            ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread acceptor = Thread.ofPlatform().daemon().name("answering-" + name).start(() -> {
+                while (!server.isClosed()) {
+                    try (Socket client = server.accept()) {
+                        client.getOutputStream().write(name.getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            return new AnsweringServer(server, acceptor);
+        }
+
+        InetSocketAddress address() {
+            return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
+        }
+
+        /**
+         * Stops listening. The port is released only when the thread blocked in accept has left it
+         * (the JDK defers the close of a socket in use to its last user), so this waits for it: until
+         * then the kernel would still complete new connections and reset them a moment later.
+         */
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            try {
+                acceptor.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static String ask(TcpProxy proxy) throws IOException {
