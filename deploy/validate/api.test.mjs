@@ -44,6 +44,8 @@ const cases = [
   ['a 4xx answer that is not a problem detail', 'public', firstNotFoundAsJson, 'client-errors-are-problem-details', /404/],
   ['a problem answer that does not list its types', 'public', firstProblemWithoutExamples, 'client-errors-are-problem-details', /responses\.\d{3}\.content/],
   ['a security requirement on an undefined scheme', 'public', (t) => t.replace('      - sessionToken: []', '      - clerkToken: []'), 'security-requirements-defined', /clerkToken/],
+  ['an operation tagged with a tag the document does not describe', 'public', (t) => t.replace('      tags:\n      - Profile\n', '      tags:\n      - Account\n'), 'operation-tag-defined', /tags/],
+  ['a tag without a description', 'internal', (t) => t.replace(/^- description: [^\n]*(?:\n {4}[^\n]*)*\n  name: Admin\n/m, '- name: Admin\n'), 'tag-description', /tags/],
   ['an internal operation that names no scope', 'internal', (t) => t.replace('      - serviceKey:\n        - admin:read\n', '      - serviceKey: []\n'), 'security-requirements-defined', /serviceKey/],
 ];
 

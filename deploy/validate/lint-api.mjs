@@ -95,11 +95,14 @@ export const ruleset = {
       message: '{{error}}',
       then: { function: securityRequirements },
     },
-    // not ours: contact details and a top-level tag list add nothing a client generator uses; the
-    // summary says what an operation does; and Spectral's security rule predates OpenAPI 3.1's role
-    // names on API-key schemes (the scopes of our service keys), so ours above replaces it
+    // every operation's tag is one of the document's tags, each described there (what a generated
+    // client's services and the reference's sections are named and introduced by)
+    'operation-tag-defined': 'error',
+    'tag-description': 'error',
+    // not ours: contact details add nothing a client generator uses; the summary says what an
+    // operation does; and Spectral's security rule predates OpenAPI 3.1's role names on API-key
+    // schemes (the scopes of our service keys), so ours above replaces it
     'info-contact': 'off',
-    'operation-tag-defined': 'off',
     'operation-description': 'off',
     'oas3-operation-security-defined': 'off',
   },

@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
@@ -76,7 +77,8 @@ class AdminController {
     }
 
     /** A user as support sees it: who, since when, deleted or not, and the connections by status. */
-    record AdminUser(String id, String email, String firstName, String lastName, Instant createdAt, Instant deletedAt,
+    record AdminUser(String id, @Nullable String email, @Nullable String firstName, @Nullable String lastName, Instant createdAt,
+            @Nullable Instant deletedAt,
             Map<ConnectionStatus, Long> connections) {
     }
 
@@ -100,9 +102,9 @@ class AdminController {
     }
 
     /** A connection in a support listing: where it stands, no tokens. */
-    record AdminConnection(UUID id, String userId, Provider provider, String region, String label, ConnectionStatus status,
-            String lastErrorCode, Instant lastErrorAt, Instant lastRefreshedAt, Instant accessTokenExpiresAt, Instant failingSince,
-            Instant createdAt) {
+    record AdminConnection(UUID id, String userId, Provider provider, String region, @Nullable String label, ConnectionStatus status,
+            @Nullable String lastErrorCode, @Nullable Instant lastErrorAt, @Nullable Instant lastRefreshedAt,
+            @Nullable Instant accessTokenExpiresAt, @Nullable Instant failingSince, Instant createdAt) {
 
         static AdminConnection of(Connection c) {
             return new AdminConnection(c.id(), c.userId(), c.provider(), c.region(), c.label(), c.status(), c.lastErrorCode(),
@@ -110,7 +112,7 @@ class AdminController {
         }
     }
 
-    record ConnectionList(List<AdminConnection> items, String nextCursor, Map<String, Map<String, Long>> counts) {
+    record ConnectionList(List<AdminConnection> items, @Nullable String nextCursor, Map<String, Map<String, Long>> counts) {
     }
 
     @Operation(operationId = "adminListConnections", summary = "Connections by user, status, provider or region")
@@ -141,7 +143,7 @@ class AdminController {
         return connections.diagnostics(id, 50).switchIfEmpty(Mono.error(() -> notFound(id)));
     }
 
-    record ForcedRefresh(UUID connectionId, RefreshCoordinator.UrgentClaim.Result refresh, Instant retryAt) {
+    record ForcedRefresh(UUID connectionId, RefreshCoordinator.UrgentClaim.Result refresh, @Nullable Instant retryAt) {
     }
 
     /** Refresh it now, whatever its backoff (a refresh already running is not doubled); the outcome shows in its diagnostics. */

@@ -21,6 +21,7 @@ import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
+import io.swagger.v3.oas.models.tags.Tag;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -99,7 +100,22 @@ class ApiContractConfiguration {
                                             details: branch on their `type` (docs/problems.md), never on title or detail. \
                                             Every answer has a `traceresponse` header naming its trace, and the caller's \
                                             budget in `RateLimit` and `RateLimit-Policy`."""))
-                            .servers(List.of(new Server().url(gatewayUrl).description("the gateway")));
+                            .servers(List.of(new Server().url(gatewayUrl).description("the gateway")))
+                            .tags(tags(Map.of(
+                                    "Profile", "The signed-in user: their profile, provisioned from Clerk on first sight, and deleting the account.",
+                                    "Preferences", "How the product behaves for the user (theme, language, time zone, notifications, the assistant, "
+                                            + "the dashboard): one document, changed by merge patch, with its revision history; and the "
+                                            + "Slack webhook notifications go to.",
+                                    "Connections", "The user's advertising accounts at Amazon Ads, Google Ads and Microsoft Advertising: "
+                                            + "connecting one through OAuth, listing, renaming, refreshing and disconnecting them, and what "
+                                            + "happened to each.",
+                                    "Amazon connections", "The Amazon routes from before there were other providers, kept for the clients "
+                                            + "built on them: the same answers as Connections, for Amazon connections only.",
+                                    "Notifications", "What the product told the user in the app, marking it read, and the unsubscribe "
+                                            + "link of its emails.",
+                                    "Activity", "What happened in the account: the audit log, the dashboard's first screen in one answer, "
+                                            + "and which internal services read the user's tokens.",
+                                    "Webhooks", "Events Clerk sends about users, signed by Svix; not for the front end.")));
                     Components components = common(openApi);
                     if (components.getSchemas() != null) {
                         components.getSchemas().remove(SignedInUser.class.getSimpleName());
@@ -153,7 +169,14 @@ class ApiContractConfiguration {
                                             it. Every request carries a service API key (X-Api-Key, or Authorization: Bearer) \
                                             whose scopes include the one each operation names. Answers that carry tokens are \
                                             `Cache-Control: no-store`. Errors are RFC 9457 problem details (docs/problems.md)."""))
-                            .servers(List.of(new Server().url("http://account-service:8081").description("account-service")));
+                            .servers(List.of(new Server().url("http://account-service:8081").description("account-service")))
+                            .tags(tags(Map.of(
+                                    "Tokens", "Access tokens of a user's connection, for the services that call the advertising APIs "
+                                            + "on the user's behalf.",
+                                    "Refresh", "The token-refresher's protocol: leases on the connections due for a refresh, and the "
+                                            + "reports of how each went.",
+                                    "Admin", "The support console: users, connections and their diagnostics, support actions, the "
+                                            + "audit log and usage.")));
                     Components components = common(openApi);
                     components.addSecuritySchemes(SERVICE_KEY, new SecurityScheme().type(SecurityScheme.Type.APIKEY)
                                     .in(SecurityScheme.In.HEADER).name("X-Api-Key").description("A service API key."))
@@ -170,6 +193,13 @@ class ApiContractConfiguration {
                     });
                 })
                 .build();
+    }
+
+    /** The document's tags, by name, each with what its operations are about. */
+    private static List<Tag> tags(Map<String, String> descriptions) {
+        return new TreeMap<>(descriptions).entrySet().stream()
+                .map(tag -> new Tag().name(tag.getKey()).description(tag.getValue()))
+                .toList();
     }
 
     private static String version(ObjectProvider<BuildProperties> build) {

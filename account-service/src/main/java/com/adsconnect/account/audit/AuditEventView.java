@@ -1,6 +1,7 @@
 package com.adsconnect.account.audit;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /** An audit event as the user sees it in their own trail. */
@@ -8,10 +9,10 @@ public record AuditEventView(
         String id,
         String action,
         String actorType,
-        String actorId,
+        @Nullable String actorId,
         Instant occurredAt,
-        String sourceIp,
-        String userAgent,
-        JsonNode before,
-        JsonNode after) {
+        @Nullable String sourceIp,
+        @Nullable String userAgent,
+        @Nullable JsonNode before,
+        @Nullable JsonNode after) {
 }

@@ -4,12 +4,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.postgresql.codec.Json;
 import io.r2dbc.spi.Readable;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
@@ -44,8 +46,9 @@ public class AuditSearch {
     }
 
     /** An audit event with whose it is. */
-    public record Record(String id, String userId, String action, String actorType, String actorId, Instant occurredAt,
-            String sourceIp, String userAgent, JsonNode before, JsonNode after) {
+    @Schema(name = "AuditRecord")
+    public record Record(String id, String userId, String action, String actorType, @Nullable String actorId, Instant occurredAt,
+            @Nullable String sourceIp, @Nullable String userAgent, @Nullable JsonNode before, @Nullable JsonNode after) {
     }
 
     /** One page, newest first, strictly older than {@code beforeId} when given. */

@@ -4,6 +4,7 @@ import com.adsconnect.account.provider.Provider;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A connection as stored (without its token material, which lives in connection_tokens).
@@ -21,15 +22,15 @@ public record Connection(
         String region,
         String accountKey,
         ConnectionStatus status,
-        Instant accessTokenExpiresAt,
-        Instant lastRefreshedAt,
-        String lastErrorCode,
-        Instant lastErrorAt,
+        @Nullable Instant accessTokenExpiresAt,
+        @Nullable Instant lastRefreshedAt,
+        @Nullable String lastErrorCode,
+        @Nullable Instant lastErrorAt,
         Instant createdAt,
         Instant updatedAt,
-        Instant disconnectedAt,
-        String label,
+        @Nullable Instant disconnectedAt,
+        @Nullable String label,
         Set<String> grantedScopes,
-        Instant failingSince,
-        Instant refreshTokenExpiresAt) {
+        @Nullable Instant failingSince,
+        @Nullable Instant refreshTokenExpiresAt) {
 }

@@ -1,12 +1,14 @@
 package com.adsconnect.account.connection;
 
 import com.adsconnect.account.audit.Actor;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
@@ -35,7 +37,9 @@ public class ConnectionHistory {
      * @param count     how many: 1, or a day's routine refreshes
      * @param occurredAt when (for a day's refreshes: the latest)
      */
-    public record Entry(String id, Kind kind, ConnectionStatus status, String errorCode, String actor, int count, Instant occurredAt) {
+    @Schema(name = "ConnectionHistoryEntry")
+    public record Entry(String id, Kind kind, ConnectionStatus status, @Nullable String errorCode, @Nullable String actor, int count,
+            Instant occurredAt) {
     }
 
     /** Where a page of the timeline ended: the next one starts after this day and entry. */

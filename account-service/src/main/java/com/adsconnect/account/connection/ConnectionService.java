@@ -274,6 +274,6 @@ public class ConnectionService {
 
     private static ApiProblem notUsable(Connection connection, String advice) {
         return new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.CONNECTION_NOT_USABLE, "Connection not usable",
-                "The connection is " + connection.status() + ". " + advice, Map.of("status", connection.status().name()));
+                "The connection is " + connection.status() + ". " + advice, Map.of("connectionStatus", connection.status().name()));
     }
 }

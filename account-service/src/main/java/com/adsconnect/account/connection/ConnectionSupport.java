@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Service;
@@ -102,7 +103,7 @@ public class ConnectionSupport {
      * failing spell's start, the grant's end), which vault key encrypted its tokens, how many
      * profiles, and its newest timeline entries. Never token material.
      */
-    public record Diagnostics(Connection connection, Refresh refresh, Long tokenKeyId, Instant tokensUpdatedAt, long profiles,
+    public record Diagnostics(Connection connection, Refresh refresh, @Nullable Long tokenKeyId, @Nullable Instant tokensUpdatedAt, long profiles,
             List<ConnectionHistory.Entry> timeline) {
 
         /**
@@ -111,8 +112,9 @@ public class ConnectionSupport {
          * @param leaseTakenAt    when a refresher took it (null: claimed, not taken yet)
          * @param nextAttemptAt   a failing connection is not tried before this (null: no backoff)
          */
-        public record Refresh(long leaseGeneration, Instant leaseExpiresAt, Instant leaseTakenAt, int failuresInARow,
-                Instant nextAttemptAt, Instant failingSince, Instant accessTokenExpiresAt, Instant refreshTokenExpiresAt) {
+        public record Refresh(long leaseGeneration, @Nullable Instant leaseExpiresAt, @Nullable Instant leaseTakenAt, int failuresInARow,
+                @Nullable Instant nextAttemptAt, @Nullable Instant failingSince, @Nullable Instant accessTokenExpiresAt,
+                @Nullable Instant refreshTokenExpiresAt) {
         }
     }
 

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A connection as the front end shows it: provider, the user's label, status, health, the scopes
@@ -14,7 +15,7 @@ import java.util.UUID;
 public record ConnectionView(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) UUID id,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "AMAZON") String provider,
-        @Schema(example = "EU brand account") String label,
+        @Schema(example = "EU brand account") @Nullable String label,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "EU", description = "Amazon's region; GLOBAL for Google and Microsoft") String region,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) ConnectionStatus status,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Health health,
@@ -22,15 +23,15 @@ public record ConnectionView(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<AdvertisingProfile> profiles,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Instant createdAt,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Instant updatedAt,
-        Instant disconnectedAt) {
+        @Nullable Instant disconnectedAt) {
 
     /**
      * @param refreshTokenExpiresAt when the grant itself ends, where the provider says (Google's
      *                              time-based access); null: no known end
      * @param warning set when the user has to act (reconnect, grant a scope), in words the UI can show
      */
-    public record Health(Instant accessTokenExpiresAt, Instant lastRefreshedAt, Instant refreshTokenExpiresAt, LastError lastError,
-            String warning) {
+    public record Health(@Nullable Instant accessTokenExpiresAt, @Nullable Instant lastRefreshedAt, @Nullable Instant refreshTokenExpiresAt,
+            @Nullable LastError lastError, @Nullable String warning) {
     }
 
     /** The provider's error code (for example {@code invalid_grant}) and when it happened. */

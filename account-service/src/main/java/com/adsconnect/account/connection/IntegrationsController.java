@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -50,7 +51,7 @@ class IntegrationsController {
     }
 
     /** A provider users can connect here: its regions (null: none to choose) and the scopes a connection needs. */
-    record ProviderView(String provider, String name, List<String> regions, Set<String> requiredScopes, boolean pkce,
+    record ProviderView(String provider, String name, @Nullable List<String> regions, Set<String> requiredScopes, boolean pkce,
             boolean revokesOnDisconnect) {
     }
 

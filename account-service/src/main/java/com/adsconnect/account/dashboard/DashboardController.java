@@ -12,6 +12,7 @@ import com.adsconnect.account.user.CurrentUsers;
 import com.adsconnect.account.user.ProfileView;
 import com.adsconnect.account.user.ProfileViews;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -54,6 +55,8 @@ class DashboardController {
      *                      {@code profile.unreadNotifications} says how many there are in all)
      * @param auditEvents   the newest entries of the user's audit trail (at most {@value #LATEST_AUDIT_EVENTS})
      */
+    @Schema(name = "DashboardView", description = "The dashboard's first screen in one answer: the profile, the preferences, "
+            + "the connections, the latest notifications and the latest activity")
     record Dashboard(ProfileView profile, PreferencesView preferences, List<ConnectionView> connections,
             List<NotificationView> notifications, List<AuditEventView> auditEvents) {
     }

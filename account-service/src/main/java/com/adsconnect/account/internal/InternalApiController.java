@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.CacheControl;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -176,7 +177,7 @@ class InternalApiController {
 
     /** {@code result}: APPLIED, KEPT_ROTATED_REFRESH_TOKEN, STALE, or REJECTED with a {@code detail} saying why. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ReportResult(UUID connectionId, Long generation, String result, String detail) {
+    record ReportResult(UUID connectionId, @Nullable Long generation, String result, @Nullable String detail) {
     }
 
     record ReportBatch(List<ReportResult> results) {

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -61,7 +62,7 @@ class TokenService {
      *                    connection's only profile when none was named, empty when it has several
      */
     record TokenResponse(String accessToken, String tokenType, Instant expiresAt, UUID connectionId, String provider, String region,
-            String apiBaseUrl, String clientId, String profileId, Map<String, String> callContext) {
+            String apiBaseUrl, String clientId, @Nullable String profileId, Map<String, String> callContext) {
         @Override
         public String toString() {
             return "TokenResponse[connectionId=" + connectionId + ", expiresAt=" + expiresAt + "]";
@@ -116,7 +117,7 @@ class TokenService {
     private static ApiProblem backingOff(UUID id, Instant retryAt) {
         long seconds = Math.max(1, (long) Math.ceil(Duration.between(Instant.now(), retryAt).toMillis() / 1000.0));
         return tokenNotReady("Refreshing this connection's token is failing; the next attempt is due in " + seconds + " s.",
-                Map.of("connectionId", id.toString(), "status", ConnectionStatus.REFRESH_FAILING.name()), seconds);
+                Map.of("connectionId", id.toString(), "connectionStatus", ConnectionStatus.REFRESH_FAILING.name()), seconds);
     }
 
     /** 503 {@code token-not-ready}, with the {@code Retry-After} the caller should wait. */
@@ -129,7 +130,7 @@ class TokenService {
         if (connection.status() == ConnectionStatus.REAUTH_REQUIRED || connection.status() == ConnectionStatus.DISCONNECTED) {
             throw new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.CONNECTION_NOT_USABLE, "Connection not usable",
                     "The connection is " + connection.status() + "; the user has to reconnect it.",
-                    Map.of("status", connection.status().name(), "connectionId", connection.id().toString()));
+                    Map.of("connectionStatus", connection.status().name(), "connectionId", connection.id().toString()));
         }
     }
 
@@ -146,7 +147,7 @@ class TokenService {
                 : connections.tokens(connection.id()).map(ConnectionStore.EncryptedTokens::accessToken);
         return ciphertext
                 .switchIfEmpty(Mono.error(() -> new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.CONNECTION_NOT_USABLE,
-                        "Connection not usable", "The connection holds no tokens.", Map.of("status", connection.status().name()))))
+                        "Connection not usable", "The connection holds no tokens.", Map.of("connectionStatus", connection.status().name()))))
                 .zipWith(callContext(adapter, connection, profileId))
                 .map(found -> new TokenResponse(
                         vault.decrypt(found.getT1(), connection.userId(), connection.id().toString(), TokenKind.ACCESS_TOKEN),

@@ -2,6 +2,7 @@ package com.adsconnect.account.notification;
 
 import java.time.Instant;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A notification as the front end shows it.
@@ -17,7 +18,7 @@ public record NotificationView(
         String title,
         String body,
         String link,
-        UUID connectionId,
+        @Nullable UUID connectionId,
         Instant createdAt,
-        Instant readAt) {
+        @Nullable Instant readAt) {
 }

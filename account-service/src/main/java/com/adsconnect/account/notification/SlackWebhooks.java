@@ -8,6 +8,7 @@ import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -28,7 +29,7 @@ public class SlackWebhooks {
     private static final int MAX_LENGTH = 256;
 
     /** What the user sees of a stored webhook: that there is one, and its workspace id (not a secret). */
-    public record SlackWebhookView(boolean configured, String workspace, Instant updatedAt) {
+    public record SlackWebhookView(boolean configured, @Nullable String workspace, @Nullable Instant updatedAt) {
     }
 
     private final DatabaseClient db;

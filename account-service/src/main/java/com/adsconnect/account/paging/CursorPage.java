@@ -6,13 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One page of a newest-first list. Callers fetch {@code pageSize + 1} rows: the extra row only
  * tells whether there is a next page, whose {@code nextCursor} is the last item's cursor.
  */
 public record CursorPage<T>(List<T> items,
-        @Schema(description = "Send as cursor to get the next page; absent on the last page") String nextCursor) {
+        @Schema(description = "Send as cursor to get the next page; null on the last page") @Nullable String nextCursor) {
 
     public static final int DEFAULT_LIMIT = 20;
 

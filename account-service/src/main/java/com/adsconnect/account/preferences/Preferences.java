@@ -5,6 +5,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A user's preferences, schema version {@value PreferencesSchema#CURRENT_VERSION}. Every field has
@@ -50,7 +51,7 @@ public record Preferences(
             @NotNull DateRange defaultDateRange,
             @NotNull @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 currency code such as USD") String currency,
             @NotNull @Size(min = 1, max = 10) List<@NotNull Metric> metrics,
-            @Pattern(regexp = "[0-9]{1,20}", message = "must be an Amazon Ads profile id") String defaultProfileId) {
+            @Pattern(regexp = "[0-9]{1,20}", message = "must be an Amazon Ads profile id") @Nullable String defaultProfileId) {
     }
 
     public static Preferences defaults() {

@@ -12,6 +12,9 @@ import org.springframework.http.ProblemDetail;
  */
 public class ApiProblem extends RuntimeException {
 
+    /** RFC 9457's members; extensions take other names. */
+    private static final List<String> STANDARD_MEMBERS = List.of("type", "title", "status", "detail", "instance");
+
     private final HttpStatus status;
     private final URI type;
     private final String title;
@@ -29,6 +32,12 @@ public class ApiProblem extends RuntimeException {
     public ApiProblem(HttpStatus status, URI type, String title, String detail, Map<String, Object> properties,
             Map<String, String> headers) {
         super(detail, null, false, false);
+        for (String member : STANDARD_MEMBERS) {
+            if (properties.containsKey(member)) {
+                // an extension named like a member would be written as a second member of that name
+                throw new IllegalArgumentException("a problem's extension cannot be named " + member);
+            }
+        }
         this.status = status;
         this.type = type;
         this.title = title;

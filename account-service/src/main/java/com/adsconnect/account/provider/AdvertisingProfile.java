@@ -1,5 +1,7 @@
 package com.adsconnect.account.provider;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An advertising profile that API calls are scoped to; what the front end's account switcher
  * lists. Amazon: one advertiser in one marketplace; Google Ads: one customer account; Microsoft
@@ -10,14 +12,14 @@ package com.adsconnect.account.provider;
  */
 public record AdvertisingProfile(
         String profileId,
-        String countryCode,
-        String currencyCode,
-        String timezone,
-        String marketplaceId,
-        String accountId,
-        String accountType,
-        String accountName,
-        String parentAccountId) {
+        @Nullable String countryCode,
+        @Nullable String currencyCode,
+        @Nullable String timezone,
+        @Nullable String marketplaceId,
+        @Nullable String accountId,
+        @Nullable String accountType,
+        @Nullable String accountName,
+        @Nullable String parentAccountId) {
 
     /** A profile that is its own account holder (Amazon's). */
     public AdvertisingProfile(String profileId, String countryCode, String currencyCode, String timezone, String marketplaceId,

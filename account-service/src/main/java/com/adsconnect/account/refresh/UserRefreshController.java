@@ -11,6 +11,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -41,7 +42,7 @@ class UserRefreshController {
      *                outcome will do; {@code BACKING_OFF}: refreshing keeps failing, the next attempt
      *                is at {@code retryAt}, not sooner
      */
-    record RefreshRequested(UUID connectionId, String refresh, Instant retryAt) {
+    record RefreshRequested(UUID connectionId, String refresh, @Nullable Instant retryAt) {
     }
 
     @Operation(operationId = "refreshConnection", summary = "Refresh the connection's access token now")
@@ -57,7 +58,7 @@ class UserRefreshController {
                                 ? Mono.error(new ApiProblem(HttpStatus.CONFLICT, ProblemTypes.CONNECTION_NOT_USABLE,
                                         "Connection not usable", "The connection is " + connection.status()
                                                 + "; it cannot be refreshed. Reconnect it.",
-                                        Map.of("status", connection.status().name())))
+                                        Map.of("connectionStatus", connection.status().name())))
                                 : Mono.just(new RefreshRequested(id, claim.result().name(), claim.retryAt()))));
     }
 }

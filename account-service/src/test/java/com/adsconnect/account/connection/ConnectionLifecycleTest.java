@@ -81,7 +81,7 @@ class ConnectionLifecycleTest {
                 .isEqualTo(1);
         user.post().uri("/api/v1/amazon/connections/" + id + "/sync").exchange().expectStatus().isEqualTo(409)
                 .expectBody().jsonPath("$.type").isEqualTo("https://docs.ads-connect.dev/problems/connection-not-usable")
-                .jsonPath("$.status").isEqualTo("DISCONNECTED");
+                .jsonPath("$.status").isEqualTo(409).jsonPath("$.connectionStatus").isEqualTo("DISCONNECTED");
         user.delete().uri("/api/v1/amazon/connections/" + id).exchange().expectStatus().isOk();
         assertThat(db.count("SELECT count(*) FROM audit_events WHERE user_id = 'user_disconnect' AND action = 'connection.disconnected'"))
                 .isEqualTo(1);

@@ -115,13 +115,13 @@ class InternalTokenApiTest {
         String id = (String) connect(user, "EU").get("id");
         db.execute("UPDATE connections SET status = 'REAUTH_REQUIRED' WHERE id = ?::uuid", id);
         internal.token(TestApiKeys.READER, Map.of("userId", "user_409", "connectionId", id)).expectStatus().isEqualTo(409)
-                .expectBody().jsonPath("$.status").isEqualTo("REAUTH_REQUIRED")
+                .expectBody().jsonPath("$.status").isEqualTo(409).jsonPath("$.connectionStatus").isEqualTo("REAUTH_REQUIRED")
                 .jsonPath("$.type").isEqualTo("https://docs.ads-connect.dev/problems/connection-not-usable");
 
         db.execute("UPDATE connections SET status = 'ACTIVE' WHERE id = ?::uuid", id);
         user.delete().uri("/api/v1/amazon/connections/" + id).exchange().expectStatus().isOk();
         internal.token(TestApiKeys.READER, Map.of("userId", "user_409", "connectionId", id)).expectStatus().isEqualTo(409)
-                .expectBody().jsonPath("$.status").isEqualTo("DISCONNECTED");
+                .expectBody().jsonPath("$.status").isEqualTo(409).jsonPath("$.connectionStatus").isEqualTo("DISCONNECTED");
     }
 
     @Test
@@ -136,7 +136,7 @@ class InternalTokenApiTest {
             String retryAfter = internal.token(TestApiKeys.READER, Map.of("userId", "user_backoff", "connectionId", id))
                     .expectStatus().isEqualTo(503)
                     .expectBody().jsonPath("$.type").isEqualTo("https://docs.ads-connect.dev/problems/token-not-ready")
-                    .jsonPath("$.status").isEqualTo("REFRESH_FAILING")
+                    .jsonPath("$.status").isEqualTo(503).jsonPath("$.connectionStatus").isEqualTo("REFRESH_FAILING")
                     .jsonPath("$.accessToken").doesNotExist()
                     .returnResult().getResponseHeaders().getFirst("Retry-After");
             assertThat(Long.parseLong(retryAfter)).as("seconds until the backoff ends").isBetween(590L, 600L);
