@@ -233,7 +233,8 @@ class UserJourneyIT {
         check(view.json("$.health.warning") != null, "the UI gets a reconnect warning");
         Reply refused = token("\"connectionId\":\"" + eu + "\"");
         check(refused.status() == 409, "internal API refuses a connection that needs reauthorization " + refused);
-        check("REAUTH_REQUIRED".equals(refused.json("$.status")), "and says why");
+        check(Integer.valueOf(409).equals(refused.json("$.status")) && "REAUTH_REQUIRED".equals(refused.json("$.connectionStatus")),
+                "and says why, in an extension beside the HTTP status " + refused);
         Event event = events.await(e -> eu.equals(e.key()) && "REAUTH_REQUIRED".equals(e.field("reason")), Duration.ofSeconds(30));
         check("invalid_grant".equals(event.field("errorCode")), "REAUTH_REQUIRED event carries invalid_grant");
 
