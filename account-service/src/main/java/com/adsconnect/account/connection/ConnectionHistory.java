@@ -38,8 +38,11 @@ public class ConnectionHistory {
      * @param occurredAt when (for a day's refreshes: the latest)
      */
     @Schema(name = "ConnectionHistoryEntry")
-    public record Entry(String id, Kind kind, ConnectionStatus status, @Nullable String errorCode, @Nullable String actor, int count,
-            Instant occurredAt) {
+    public record Entry(@Schema(example = "6") String id, @Schema(example = "REFRESH_FAILED") Kind kind,
+            @Schema(example = "REFRESH_FAILING") ConnectionStatus status, @Schema(example = "server_error") @Nullable String errorCode,
+            @Schema(example = "system:token-refresher") @Nullable String actor,
+            @Schema(example = "1", description = "how many times it happened that day (routine refreshes are one entry a day)") int count,
+            @Schema(example = "2026-12-01T09:30:00Z") Instant occurredAt) {
     }
 
     /** Where a page of the timeline ended: the next one starts after this day and entry. */

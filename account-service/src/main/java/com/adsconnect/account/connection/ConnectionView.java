@@ -30,12 +30,14 @@ public record ConnectionView(
      *                              time-based access); null: no known end
      * @param warning set when the user has to act (reconnect, grant a scope), in words the UI can show
      */
-    public record Health(@Nullable Instant accessTokenExpiresAt, @Nullable Instant lastRefreshedAt, @Nullable Instant refreshTokenExpiresAt,
-            @Nullable LastError lastError, @Nullable String warning) {
+    public record Health(@Schema(example = "2026-12-01T10:30:00Z") @Nullable Instant accessTokenExpiresAt,
+            @Schema(example = "2026-12-01T09:30:00Z") @Nullable Instant lastRefreshedAt,
+            @Schema(example = "2027-11-30T09:30:00Z") @Nullable Instant refreshTokenExpiresAt, @Nullable LastError lastError,
+            @Schema(example = "Amazon Ads no longer accepts this connection. Reconnect it.") @Nullable String warning) {
     }
 
     /** The provider's error code (for example {@code invalid_grant}) and when it happened. */
-    public record LastError(String code, Instant at) {
+    public record LastError(@Schema(example = "invalid_grant") String code, @Schema(example = "2026-12-01T09:30:00Z") Instant at) {
     }
 
     /**
@@ -43,7 +45,8 @@ public record ConnectionView(
      * @param missing required scopes it did not grant: the connection cannot be used until the user
      *                reconnects and grants them
      */
-    public record Scopes(Set<String> granted, Set<String> missing) {
+    public record Scopes(@Schema(example = "[\"advertising::campaign_management\"]") Set<String> granted,
+            @Schema(example = "[]", description = "required scopes the user did not grant") Set<String> missing) {
     }
 
     /** A grant ending within this is shown as a warning (as the notification warns ahead of it). */

@@ -51,8 +51,10 @@ class IntegrationsController {
     }
 
     /** A provider users can connect here: its regions (null: none to choose) and the scopes a connection needs. */
-    record ProviderView(String provider, String name, @Nullable List<String> regions, Set<String> requiredScopes, boolean pkce,
-            boolean revokesOnDisconnect) {
+    record ProviderView(@Schema(example = "amazon") String provider, @Schema(example = "Amazon Ads") String name,
+            @Schema(example = "[\"EU\", \"FE\", \"NA\"]", description = "the regions to choose from; null where the provider has one") @Nullable List<String> regions,
+            @Schema(example = "[\"advertising::campaign_management\"]") Set<String> requiredScopes, @Schema(example = "true") boolean pkce,
+            @Schema(example = "false", description = "whether disconnecting also revokes the grant at the provider") boolean revokesOnDisconnect) {
     }
 
     record StartRequest(@Schema(example = "NA", description = "Amazon's region (NA, EU, FE); omit for Google and Microsoft") String region) {

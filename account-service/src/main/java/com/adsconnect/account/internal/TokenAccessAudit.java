@@ -6,6 +6,7 @@ import com.adsconnect.account.tracing.Untraced;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.time.Instant;
@@ -165,7 +166,8 @@ public class TokenAccessAudit {
     }
 
     /** Reads of a user's tokens per calling service and UTC day. */
-    public record DailyReads(String service, java.time.LocalDate day, long reads) {
+    public record DailyReads(@Schema(example = "reporting") String service, @Schema(example = "2026-12-01") java.time.LocalDate day,
+            @Schema(example = "1280") long reads) {
     }
 
     /** The user's token reads per service and day, newest day first, from {@code fromDay} on. */

@@ -1,5 +1,6 @@
 package com.adsconnect.account.notification;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -13,12 +14,12 @@ import org.jspecify.annotations.Nullable;
  * @param readAt       null while unread
  */
 public record NotificationView(
-        String id,
-        String type,
-        String title,
-        String body,
-        String link,
-        @Nullable UUID connectionId,
-        Instant createdAt,
-        @Nullable Instant readAt) {
+        @Schema(example = "42") String id,
+        @Schema(example = "connection.reauth_required") String type,
+        @Schema(example = "Amazon Ads needs to be reconnected") String title,
+        @Schema(example = "Amazon Ads no longer accepts this connection (invalid_grant). Reconnect it to resume syncing your campaigns.") String body,
+        @Schema(example = "/integrations/7c76279d-f692-441d-affe-bb8978b57549?action=reconnect") String link,
+        @Schema(example = "7c76279d-f692-441d-affe-bb8978b57549") @Nullable UUID connectionId,
+        @Schema(example = "2026-12-01T09:30:00Z") Instant createdAt,
+        @Schema(example = "2026-12-01T10:02:00Z") @Nullable Instant readAt) {
 }

@@ -30,7 +30,7 @@ class NotificationsController {
         this.notifications = notifications;
     }
 
-    record MarkedRead(long marked) {
+    record MarkedRead(@Schema(example = "3", description = "how many were unread and are read now") long marked) {
     }
 
     /** Newest first; {@code unread=true} lists unread ones only; {@code cursor} is the previous page's {@code nextCursor}. */

@@ -3,6 +3,7 @@ package com.adsconnect.account.notification;
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.vault.TokenKind;
 import com.adsconnect.account.vault.TokenVault;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
@@ -29,7 +30,9 @@ public class SlackWebhooks {
     private static final int MAX_LENGTH = 256;
 
     /** What the user sees of a stored webhook: that there is one, and its workspace id (not a secret). */
-    public record SlackWebhookView(boolean configured, @Nullable String workspace, @Nullable Instant updatedAt) {
+    public record SlackWebhookView(@Schema(example = "true") boolean configured,
+            @Schema(example = "T5904BE778", description = "the Slack workspace the webhook posts to") @Nullable String workspace,
+            @Schema(example = "2026-12-01T09:30:00Z") @Nullable Instant updatedAt) {
     }
 
     private final DatabaseClient db;

@@ -1,5 +1,6 @@
 package com.adsconnect.account.preferences;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -12,9 +13,9 @@ import org.jspecify.annotations.Nullable;
  * a default ({@link #defaults()}); a stored document only needs what differs.
  */
 public record Preferences(
-        @NotNull Theme theme,
-        @NotNull @LanguageTag String locale,
-        @NotNull @TimeZoneId String timeZone,
+        @Schema(example = "DARK") @NotNull Theme theme,
+        @Schema(example = "en-US", description = "a BCP 47 language tag") @NotNull @LanguageTag String locale,
+        @Schema(example = "Europe/Berlin", description = "an IANA time zone") @NotNull @TimeZoneId String timeZone,
         @NotNull @Valid Notifications notifications,
         @NotNull @Valid Assistant assistant,
         @NotNull @Valid Dashboard dashboard) {
@@ -30,27 +31,29 @@ public record Preferences(
     /** Where and about what the user wants to hear from us. */
     public record Notifications(
             @NotNull @Valid Channels channels,
-            @NotNull Boolean connectionAlerts,
-            @NotNull Boolean weeklyReport,
-            @NotNull Boolean productUpdates) {
+            @Schema(example = "true") @NotNull Boolean connectionAlerts,
+            @Schema(example = "true") @NotNull Boolean weeklyReport,
+            @Schema(example = "false") @NotNull Boolean productUpdates) {
     }
 
-    public record Channels(@NotNull Boolean email, @NotNull Boolean inApp, @NotNull Boolean slack) {
+    public record Channels(@Schema(example = "true") @NotNull Boolean email, @Schema(example = "true") @NotNull Boolean inApp,
+            @Schema(example = "false") @NotNull Boolean slack) {
     }
 
     /** The AI assistant's behaviour. */
     public record Assistant(
-            @NotNull Boolean enabled,
-            @NotNull AssistantTone tone,
-            @NotNull Boolean autoSuggestions,
-            @NotNull Boolean shareCampaignData) {
+            @Schema(example = "true") @NotNull Boolean enabled,
+            @Schema(example = "BALANCED") @NotNull AssistantTone tone,
+            @Schema(example = "true") @NotNull Boolean autoSuggestions,
+            @Schema(example = "false") @NotNull Boolean shareCampaignData) {
     }
 
     /** What the dashboard opens with. */
     public record Dashboard(
-            @NotNull DateRange defaultDateRange,
-            @NotNull @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 currency code such as USD") String currency,
-            @NotNull @Size(min = 1, max = 10) List<@NotNull Metric> metrics,
+            @Schema(example = "LAST_30_DAYS") @NotNull DateRange defaultDateRange,
+            @Schema(example = "USD") @NotNull @Pattern(regexp = "[A-Z]{3}", message = "must be an ISO 4217 currency code such as USD") String currency,
+            @Schema(example = "[\"SPEND\", \"SALES\", \"ACOS\", \"ROAS\"]") @NotNull @Size(min = 1, max = 10) List<@NotNull Metric> metrics,
+            @Schema(example = "3947215801125846", description = "the profile the dashboard opens with; null: none chosen")
             @Pattern(regexp = "[0-9]{1,20}", message = "must be an Amazon Ads profile id") @Nullable String defaultProfileId) {
     }
 

@@ -5,6 +5,7 @@ import com.adsconnect.account.audit.RequestOrigin;
 import com.adsconnect.account.notification.UnsubscribeLinks;
 import com.adsconnect.account.problem.ApiProblem;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -31,7 +32,7 @@ class UnsubscribeController {
         this.preferences = preferences;
     }
 
-    record Unsubscribed(String turnedOff) {
+    record Unsubscribed(@Schema(example = "notifications.connectionAlerts", description = "the preference the link turned off") String turnedOff) {
     }
 
     @Operation(operationId = "unsubscribeFromEmail", summary = "One-click unsubscribe from an email (RFC 8058); no session, the link is signed")

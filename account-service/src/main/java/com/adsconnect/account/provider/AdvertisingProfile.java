@@ -1,5 +1,6 @@
 package com.adsconnect.account.provider;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,14 +12,14 @@ import org.jspecify.annotations.Nullable;
  *                        customer (CustomerId), Google's manager account (login-customer-id); null otherwise
  */
 public record AdvertisingProfile(
-        String profileId,
-        @Nullable String countryCode,
-        @Nullable String currencyCode,
-        @Nullable String timezone,
-        @Nullable String marketplaceId,
-        @Nullable String accountId,
-        @Nullable String accountType,
-        @Nullable String accountName,
+        @Schema(example = "3947215801125846") String profileId,
+        @Schema(example = "DE") @Nullable String countryCode,
+        @Schema(example = "EUR") @Nullable String currencyCode,
+        @Schema(example = "Europe/Berlin") @Nullable String timezone,
+        @Schema(example = "A1PA6795UKMFR9") @Nullable String marketplaceId,
+        @Schema(example = "ENTITY2ABC3DEF4GH") @Nullable String accountId,
+        @Schema(example = "seller") @Nullable String accountType,
+        @Schema(example = "Analytical Engines DE") @Nullable String accountName,
         @Nullable String parentAccountId) {
 
     /** A profile that is its own account holder (Amazon's). */

@@ -7,6 +7,7 @@ import com.adsconnect.account.problem.ProblemTypes;
 import com.adsconnect.account.refresh.RefreshCoordinator.UrgentClaim;
 import com.adsconnect.account.security.SignedInUser;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.Map;
@@ -42,7 +43,9 @@ class UserRefreshController {
      *                outcome will do; {@code BACKING_OFF}: refreshing keeps failing, the next attempt
      *                is at {@code retryAt}, not sooner
      */
-    record RefreshRequested(UUID connectionId, String refresh, @Nullable Instant retryAt) {
+    record RefreshRequested(@Schema(example = "7c76279d-f692-441d-affe-bb8978b57549") UUID connectionId,
+            @Schema(example = "CLAIMED", description = "CLAIMED: refreshing now; IN_FLIGHT: already being refreshed; BACKING_OFF: failing, next try at retryAt; NOT_REFRESHABLE: disconnected or needs reauthorization") String refresh,
+            @Schema(example = "2026-12-01T09:40:00Z") @Nullable Instant retryAt) {
     }
 
     @Operation(operationId = "refreshConnection", summary = "Refresh the connection's access token now")
