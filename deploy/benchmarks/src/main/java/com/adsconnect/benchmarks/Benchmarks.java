@@ -26,6 +26,12 @@ public final class Benchmarks {
         if (which.equals("all") || which.equals("alive-bypass")) {
             SideBySideBenchmark.run(SideBySideBenchmark.ALIVE_BYPASS);
         }
+        if (which.equals("gateway-observation")) {
+            SideBySideBenchmark.run(SideBySideBenchmark.GATEWAY_OBSERVED_PROXY_CALL);
+        }
+        if (which.equals("gateway-metrics")) {
+            SideBySideBenchmark.run(SideBySideBenchmark.GATEWAY_ROUTE_METRICS);
+        }
         if (which.equals("all") || which.equals("gateway")) {
             GatewayBenchmark.run();
         }

@@ -29,31 +29,52 @@ import reactor.netty.resources.ConnectionProvider;
  *   <li>{@code ./mvnw -Pbenchmark -Dbenchmark=alive-bypass}: a pooled connection checked on every
  *       acquisition against one used less than 500 ms ago handed out unchecked, on both requests;
  *       writes {@code docs/benchmarks/alive-bypass.md}</li>
+ *   <li>{@code ./mvnw -Pbenchmark -Dbenchmark=gateway-observation} and
+ *       {@code -Dbenchmark=gateway-metrics}: two gateways in front of one account-service, on
+ *       {@code GET /api/v1/me}; write {@code docs/benchmarks/gateway-observation.md} and
+ *       {@code gateway-metrics.md}</li>
  * </ul>
  */
 final class SideBySideBenchmark {
 
-    /** A setting to measure: its name, the arguments that turn it off and on, which requests it touches, where the report goes. */
-    record Setting(String name, String slug, String label, String off, String on, boolean me, String reportProperty, String reportFile) {
+    /**
+     * A setting to measure: its name, the service whose two instances differ in it, the arguments
+     * that turn it off and on, which requests it touches (the gateway routes only the user API),
+     * where the report goes.
+     */
+    record Setting(String name, String slug, String label, String service, String off, String on, boolean me, boolean tokens,
+            String reportProperty, String reportFile) {
+
+        boolean gateway() {
+            return service.equals(LocalStackSettings.GATEWAY);
+        }
     }
 
-    static final Setting ROW_LEVEL_SECURITY = new Setting("row-level security", "rls", "RLS",
-            "--database.row-level-security.enabled=false", "--database.row-level-security.enabled=true", true,
+    static final Setting ROW_LEVEL_SECURITY = new Setting("row-level security", "rls", "RLS", LocalStackSettings.ACCOUNT_SERVICE,
+            "--database.row-level-security.enabled=false", "--database.row-level-security.enabled=true", true, true,
             "benchmark.report.rls", "target/row-level-security.md");
-    static final Setting TOKEN_ACCESS_AUDIT = new Setting("the token access audit", "token-audit", "audit",
-            "--token-access-audit.enabled=false", "--token-access-audit.enabled=true", false,
+    static final Setting TOKEN_ACCESS_AUDIT = new Setting("the token access audit", "token-audit", "audit", LocalStackSettings.ACCOUNT_SERVICE,
+            "--token-access-audit.enabled=false", "--token-access-audit.enabled=true", false, true,
             "benchmark.report.token-audit", "target/token-access-audit.md");
     static final Setting ALIVE_BYPASS = new Setting("handing out a pooled connection used a moment ago without checking it",
-            "alive-bypass", "bypass", "--database.alive-bypass-window=0ms", "--database.alive-bypass-window=500ms", true,
+            "alive-bypass", "bypass", LocalStackSettings.ACCOUNT_SERVICE, "--database.alive-bypass-window=0ms", "--database.alive-bypass-window=500ms", true, true,
             "benchmark.report.alive-bypass", "target/alive-bypass.md");
+
+    static final Setting GATEWAY_OBSERVED_PROXY_CALL = new Setting("the gateway's observed proxy call (a client observation, span and "
+            + "timer around each call to the backend, and the trace context written by it)", "gateway-observation", "observed",
+            LocalStackSettings.GATEWAY, "--spring.cloud.gateway.server.webflux.observability.enabled=false",
+            "--spring.cloud.gateway.server.webflux.observability.enabled=true", true, false,
+            "benchmark.report.gateway-observation", "target/gateway-observation.md");
+    static final Setting GATEWAY_ROUTE_METRICS = new Setting("the gateway's route metrics (spring_cloud_gateway_requests_seconds)",
+            "gateway-metrics", "metrics", LocalStackSettings.GATEWAY, "--spring.cloud.gateway.server.webflux.metrics.enabled=false",
+            "--spring.cloud.gateway.server.webflux.metrics.enabled=true", true, false,
+            "benchmark.report.gateway-metrics", "target/gateway-metrics.md");
 
     private static final int[] CONCURRENCY = {8, 32};
     private static final int USERS = 50;
     private static final int ROUNDS = Integer.getInteger("benchmark.side-by-side.rounds", 6);
     private static final Duration SLICE = Duration.ofSeconds(Long.getLong("benchmark.side-by-side.slice-seconds", 5));
     private static final Duration WARMUP = Duration.ofSeconds(Long.getLong("benchmark.side-by-side.warmup-seconds", 30));
-    private static final String OFF = LocalStackSettings.ACCOUNT_SERVICE + "-1";
-    private static final String ON = LocalStackSettings.ACCOUNT_SERVICE + "-2";
 
     /** One cell: both instances' slices, summed. */
     private record Cell(String request, int concurrency, double offRequests, double onRequests, double offSeconds, double onSeconds,
@@ -64,10 +85,15 @@ final class SideBySideBenchmark {
     }
 
     static void run(Setting setting) throws Exception {
+        String offInstance = setting.service() + "-1";
+        String onInstance = setting.service() + "-2";
         LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment()
-                .withInstances(new LocalStackSettings.Instances(1, 2, 1))
-                .withExtraArguments(OFF, setting.off())
-                .withExtraArguments(ON, setting.on()));
+                .withInstances(setting.gateway() ? new LocalStackSettings.Instances(2, 1, 1) : new LocalStackSettings.Instances(1, 2, 1))
+                // the two gateways share the users' buckets in Redis: raised so that nothing is refused
+                .withExtraArguments(LocalStackSettings.GATEWAY, "--rate-limit.plans.default.capacity=1000000000",
+                        "--rate-limit.plans.default.period=1s")
+                .withExtraArguments(offInstance, setting.off())
+                .withExtraArguments(onInstance, setting.on()));
         Thread stopper = new Thread(stack::stop);
         Runtime.getRuntime().addShutdownHook(stopper);
         stack.start();
@@ -80,23 +106,27 @@ final class SideBySideBenchmark {
                 tokenBodies.add("{\"userId\":\"" + user + "\",\"connectionId\":\"" + connection + "\"}");
                 sessions.add(stack.clerk().sessionToken(user));
             }
-            HttpClient off = client(stack.instanceUrl(OFF));
-            HttpClient on = client(stack.instanceUrl(ON));
+            HttpClient off = client(stack.instanceUrl(offInstance));
+            HttpClient on = client(stack.instanceUrl(onInstance));
             String apiKey = stack.readerApiKey();
             System.out.println("warming up both instances for " + WARMUP.toSeconds() + " s each ...");
             for (HttpClient client : List.of(off, on)) {
                 if (setting.me()) {
-                    LoadRunner.warmUp(16, me(client, sessions), WARMUP.dividedBy(2));
+                    LoadRunner.warmUp(16, me(client, sessions), setting.tokens() ? WARMUP.dividedBy(2) : WARMUP);
                 }
-                LoadRunner.warmUp(16, tokens(client, apiKey, tokenBodies), setting.me() ? WARMUP.dividedBy(2) : WARMUP);
+                if (setting.tokens()) {
+                    LoadRunner.warmUp(16, tokens(client, apiKey, tokenBodies), setting.me() ? WARMUP.dividedBy(2) : WARMUP);
+                }
             }
             List<Cell> cells = new ArrayList<>();
             for (int concurrency : CONCURRENCY) {
                 if (setting.me()) {
                     cells.add(cell(setting, "GET /api/v1/me", concurrency, me(off, sessions), me(on, sessions)));
                 }
-                cells.add(cell(setting, "POST /internal/v1/tokens", concurrency, tokens(off, apiKey, tokenBodies),
-                        tokens(on, apiKey, tokenBodies)));
+                if (setting.tokens()) {
+                    cells.add(cell(setting, "POST /internal/v1/tokens", concurrency, tokens(off, apiKey, tokenBodies),
+                            tokens(on, apiKey, tokenBodies)));
+                }
             }
             report(setting, cells);
         } finally {
@@ -151,7 +181,8 @@ final class SideBySideBenchmark {
 
     private static void report(Setting setting, List<Cell> cells) throws IOException {
         StringBuilder md = Reports.header("the cost of " + setting.name(), setting.slug(), SideBySideBenchmark.class)
-                .append("Two account-service instances side by side on the same database, one with ").append(setting.name()).append(" off ")
+                .append(setting.gateway() ? "Two auth-gateway instances side by side in front of the same account-service, one with "
+                        : "Two account-service instances side by side on the same database, one with ").append(setting.name()).append(" off ")
                 .append("(baseline), one with it on, warmed up alike (").append(WARMUP.toSeconds()).append(" s each). Each cell alternates ")
                 .append(ROUNDS).append(" rounds of ").append(SLICE.toSeconds()).append(" s measured slices between them (off, on, then on, ")
                 .append("off), each after 1 s unmeasured, so drift weighs on both alike. Load generator, both instances, the other ")
