@@ -91,7 +91,8 @@ class LocalStackIT {
     void theGeneratedTypeScriptClientWorksThroughTheGateway() throws Exception {
         Path smoke = Path.of("..", "api-client", "dist", "src", "smoke.js").toAbsolutePath().normalize();
         assertThat(smoke).as("deploy/api-client is built before this suite (./mvnw verify builds it)").exists();
-        Path output = java.nio.file.Files.createTempFile("api-client-smoke", ".log");
+        // the build prints it after the suite (deploy/local's pom): what the client checked, in the console
+        Path output = Path.of("target", "api-client-smoke.log").toAbsolutePath();
         ProcessBuilder node = new ProcessBuilder("node", smoke.toString()).redirectErrorStream(true).redirectOutput(output.toFile());
         node.environment().put("GATEWAY_URL", stack.gatewayUrl());
         node.environment().put("USER_ID", "user_api_client");
