@@ -13,12 +13,13 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 class DatabaseConfiguration {
 
-    /** Sets {@code statement_timeout} and {@code lock_timeout} on every connection the pool opens. */
+    /** Sets {@code statement_timeout}, {@code lock_timeout} and the result format on every connection the pool opens. */
     @Bean
-    ConnectionFactoryOptionsBuilderCustomizer postgresTimeouts(DatabaseTimeouts timeouts) {
+    ConnectionFactoryOptionsBuilderCustomizer postgresSession(DatabaseSession session) {
         return builder -> builder
-                .option(PostgresqlConnectionFactoryProvider.STATEMENT_TIMEOUT, timeouts.statementTimeout())
-                .option(PostgresqlConnectionFactoryProvider.LOCK_WAIT_TIMEOUT, timeouts.lockTimeout());
+                .option(PostgresqlConnectionFactoryProvider.STATEMENT_TIMEOUT, session.statementTimeout())
+                .option(PostgresqlConnectionFactoryProvider.LOCK_WAIT_TIMEOUT, session.lockTimeout())
+                .option(PostgresqlConnectionFactoryProvider.FORCE_BINARY, session.binaryResults());
     }
 
     /**

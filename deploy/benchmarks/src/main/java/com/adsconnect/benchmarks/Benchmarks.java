@@ -26,6 +26,9 @@ public final class Benchmarks {
         if (which.equals("all") || which.equals("alive-bypass")) {
             SideBySideBenchmark.run(SideBySideBenchmark.ALIVE_BYPASS);
         }
+        if (which.equals("all") || which.equals("binary-results")) {
+            SideBySideBenchmark.run(SideBySideBenchmark.BINARY_RESULTS);
+        }
         if (which.equals("gateway-observation")) {
             SideBySideBenchmark.run(SideBySideBenchmark.GATEWAY_OBSERVED_PROXY_CALL);
         }

@@ -29,6 +29,8 @@ import reactor.netty.resources.ConnectionProvider;
  *   <li>{@code ./mvnw -Pbenchmark -Dbenchmark=alive-bypass}: a pooled connection checked on every
  *       acquisition against one used less than 500 ms ago handed out unchecked, on both requests;
  *       writes {@code docs/benchmarks/alive-bypass.md}</li>
+ *   <li>{@code ./mvnw -Pbenchmark -Dbenchmark=binary-results}: result columns in PostgreSQL's binary
+ *       format against text, on both requests; writes {@code docs/benchmarks/binary-results.md}</li>
  *   <li>{@code ./mvnw -Pbenchmark -Dbenchmark=gateway-observation} and
  *       {@code -Dbenchmark=gateway-metrics}: two gateways in front of one account-service, on
  *       {@code GET /api/v1/me}; write {@code docs/benchmarks/gateway-observation.md} and
@@ -60,6 +62,9 @@ final class SideBySideBenchmark {
             "alive-bypass", "bypass", LocalStackSettings.ACCOUNT_SERVICE, "--database.alive-bypass-window=0ms", "--database.alive-bypass-window=500ms", true, true,
             "benchmark.report.alive-bypass", "target/alive-bypass.md");
 
+    static final Setting BINARY_RESULTS = new Setting("result columns in PostgreSQL's binary format", "binary-results", "binary",
+            LocalStackSettings.ACCOUNT_SERVICE, "--database.binary-results=false", "--database.binary-results=true", true, true,
+            "benchmark.report.binary-results", "target/binary-results.md");
     static final Setting GATEWAY_OBSERVED_PROXY_CALL = new Setting("the gateway's observed proxy call (a client observation, span and "
             + "timer around each call to the backend, and the trace context written by it)", "gateway-observation", "observed",
             LocalStackSettings.GATEWAY, "--spring.cloud.gateway.server.webflux.observability.enabled=false",

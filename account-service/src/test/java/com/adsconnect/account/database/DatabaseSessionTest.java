@@ -10,7 +10,7 @@ import reactor.core.publisher.Mono;
 
 /** Every pooled session carries PostgreSQL's statement and lock timeouts from the configuration. */
 @AccountServiceTest
-class DatabaseTimeoutsTest {
+class DatabaseSessionTest {
 
     @Autowired
     DatabaseClient db;
