@@ -302,7 +302,7 @@ class ApiContractConfiguration {
     }
 
     /** {@code Preferences} of {@code #/components/schemas/Preferences}. */
-    private static String schemaName(String ref) {
+    static String schemaName(String ref) {
         return ref.substring(ref.lastIndexOf('/') + 1);
     }
 

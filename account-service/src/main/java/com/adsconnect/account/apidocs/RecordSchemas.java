@@ -64,8 +64,7 @@ class RecordSchemas implements ModelConverter {
         if (raw == null || !raw.isRecord()) {
             return resolved;
         }
-        Schema model = resolved.get$ref() == null ? resolved
-                : context.getDefinedModels().get(resolved.get$ref().substring(resolved.get$ref().lastIndexOf('/') + 1));
+        Schema model = resolved.get$ref() == null ? resolved : context.getDefinedModels().get(ApiContractConfiguration.schemaName(resolved.get$ref()));
         if (model == null || model.getProperties() == null) {
             return resolved;
         }

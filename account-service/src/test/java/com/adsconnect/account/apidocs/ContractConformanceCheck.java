@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ class ContractConformanceCheck {
     @Test
     void everyAnswerTheSuiteSawIsInTheContract() throws IOException {
         assertThat(Path.of(ObservedAnswers.FILE_NAME)).as("the suite recorded its answers (run with the whole account-service suite)").exists();
-        List<Operation> operations = operations();
+        List<Operation> operations = operations(documents());
         TreeSet<String> undocumented = new TreeSet<>();
         int checked = 0;
         TreeSet<String> covered = new TreeSet<>();
@@ -95,11 +96,8 @@ class ContractConformanceCheck {
      */
     @SuppressWarnings("unchecked")
     static BodyCheck bodyMismatches(List<String> answers) throws IOException {
-        List<Operation> operations = operations();
-        Map<String, Map<String, Object>> documents = new HashMap<>();
-        for (String name : DOCUMENT_NAMES) {
-            documents.put(name, (Map<String, Object>) ContractGuard.load(Files.readString(ApiContractTest.DOCUMENTS.resolve(name + ".yaml"), StandardCharsets.UTF_8)));
-        }
+        Map<String, Map<String, Object>> documents = documents();
+        List<Operation> operations = operations(documents);
         Map<String, Schema> schemas = new HashMap<>();
         TreeSet<String> mismatches = new TreeSet<>();
         int checked = 0;
@@ -136,7 +134,7 @@ class ContractConformanceCheck {
         String what = switch (error.getKeyword()) {
             case "type" -> arguments.length == 2 ? arguments[0] + " found, " + arguments[1] + " expected" : error.getMessage();
             case "required" -> "required property " + (arguments.length > 0 ? arguments[0] : "") + " missing";
-            default -> error.getKeyword() + " " + java.util.Arrays.toString(arguments);
+            default -> error.getKeyword() + " " + Arrays.toString(arguments);
         };
         String at = error.getInstanceLocation().toString();
         return (at.isEmpty() || at.equals("$") ? "/" : at) + " " + what;
@@ -156,23 +154,33 @@ class ContractConformanceCheck {
                 .findFirst().orElse(null);
     }
 
-    private static List<Operation> operations() throws IOException {
+    /** The committed documents by name, each parsed once. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> documents() throws IOException {
+        Map<String, Map<String, Object>> documents = new HashMap<>();
+        for (String name : DOCUMENT_NAMES) {
+            documents.put(name, (Map<String, Object>) ContractGuard.load(
+                    Files.readString(ApiContractTest.DOCUMENTS.resolve(name + ".yaml"), StandardCharsets.UTF_8)));
+        }
+        return documents;
+    }
+
+    private static List<Operation> operations(Map<String, Map<String, Object>> documents) {
         List<Operation> operations = new ArrayList<>();
-        for (String document : DOCUMENT_NAMES) {
-            operations.addAll(operations(document, ApiContractTest.DOCUMENTS.resolve(document + ".yaml")));
+        for (String name : DOCUMENT_NAMES) {
+            operations.addAll(operations(name, documents.get(name)));
         }
         return operations;
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Operation> operations(String name, Path file) throws IOException {
-        Map<String, Object> document = (Map<String, Object>) ContractGuard.load(Files.readString(file, StandardCharsets.UTF_8));
+    private static List<Operation> operations(String name, Map<String, Object> document) {
         Map<String, Object> examples = (Map<String, Object>) ((Map<String, Object>) document.get("components")).getOrDefault("examples", Map.of());
         List<Operation> operations = new ArrayList<>();
         ((Map<String, Map<String, Object>>) document.get("paths")).forEach((template, item) -> item.forEach((method, value) -> {
             if (value instanceof Map<?, ?> operation && operation.containsKey("responses")) {
                 Pattern path = Pattern.compile(template.replaceAll("\\{[^}]+}", "[^/]+"));
-                Map<String, Object> responses = new java.util.HashMap<>();
+                Map<String, Object> responses = new HashMap<>();
                 ((Map<Object, Object>) operation.get("responses")).forEach((status, response) ->
                         responses.put(String.valueOf(status), resolveExamples((Map<String, Object>) response, examples)));
                 operations.add(new Operation(name, method.toUpperCase(), path, template, responses));
@@ -196,7 +204,7 @@ class ContractConformanceCheck {
                 types.add(String.valueOf(body.get("type")));
             }
         });
-        Map<String, Object> withTypes = new java.util.HashMap<>(response);
+        Map<String, Object> withTypes = new HashMap<>(response);
         withTypes.put("types", types);
         return withTypes;
     }

@@ -94,7 +94,7 @@ final class SideBySideBenchmark {
         String onInstance = setting.service() + "-2";
         LocalStack stack = new LocalStack(LocalStackSettings.fromEnvironment()
                 .withInstances(setting.gateway() ? new LocalStackSettings.Instances(2, 1, 1) : new LocalStackSettings.Instances(1, 2, 1))
-                // the two gateways share the users' buckets in Redis: raised so that nothing is refused
+                // plans raised so that no request through a gateway is refused (two gateways share the users' buckets in Redis)
                 .withExtraArguments(LocalStackSettings.GATEWAY, "--rate-limit.plans.default.capacity=1000000000",
                         "--rate-limit.plans.default.period=1s")
                 .withExtraArguments(offInstance, setting.off())
@@ -115,12 +115,14 @@ final class SideBySideBenchmark {
             HttpClient on = client(stack.instanceUrl(onInstance));
             String apiKey = stack.readerApiKey();
             System.out.println("warming up both instances for " + WARMUP.toSeconds() + " s each ...");
+            // the warm-up shared by the requests the setting touches
+            Duration perRequest = setting.me() && setting.tokens() ? WARMUP.dividedBy(2) : WARMUP;
             for (HttpClient client : List.of(off, on)) {
                 if (setting.me()) {
-                    LoadRunner.warmUp(16, me(client, sessions), setting.tokens() ? WARMUP.dividedBy(2) : WARMUP);
+                    LoadRunner.warmUp(16, me(client, sessions), perRequest);
                 }
                 if (setting.tokens()) {
-                    LoadRunner.warmUp(16, tokens(client, apiKey, tokenBodies), setting.me() ? WARMUP.dividedBy(2) : WARMUP);
+                    LoadRunner.warmUp(16, tokens(client, apiKey, tokenBodies), perRequest);
                 }
             }
             List<Cell> cells = new ArrayList<>();
