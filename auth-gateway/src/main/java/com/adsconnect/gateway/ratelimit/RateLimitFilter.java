@@ -70,12 +70,7 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        ServerHttpRequest request = exchange.getRequest();
-        Rule rule = rules.stream()
-                .filter(r -> (r.rule().method() == null || r.rule().method().equals(request.getMethod()))
-                        && r.pattern().matches(request.getPath().pathWithinApplication()))
-                .findFirst()
-                .orElse(null);
+        Rule rule = ruleFor(exchange.getRequest());
         PlanLimit plan = rule == null ? defaultPlan : plans.get(rule.rule().plan());
         Key keyKind = rule == null ? Key.USER : rule.rule().key();
         return callerKey(exchange, keyKind)
@@ -90,11 +85,22 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
                 });
     }
 
+    /** The first rule matching the request, or null: asked on every request, so a loop, not a stream. */
+    private Rule ruleFor(ServerHttpRequest request) {
+        for (Rule rule : rules) {
+            if ((rule.rule().method() == null || rule.rule().method().equals(request.getMethod()))
+                    && rule.pattern().matches(request.getPath().pathWithinApplication())) {
+                return rule;
+            }
+        }
+        return null;
+    }
+
     private Mono<Void> answer(ServerWebExchange exchange, GatewayFilterChain chain, PlanLimit plan, ConsumptionProbe probe) {
         HttpHeaders headers = exchange.getResponse().getHeaders();
         headers.set("RateLimit-Policy", plan.policyHeader());
-        headers.set("RateLimit", "\"%s\";r=%d;t=%d".formatted(plan.name(), probe.getRemainingTokens(),
-                ceilSeconds(probe.getNanosToWaitForReset())));
+        // on every answer: plain concatenation, not a format string parsed per request
+        headers.set("RateLimit", "\"" + plan.name() + "\";r=" + probe.getRemainingTokens() + ";t=" + ceilSeconds(probe.getNanosToWaitForReset()));
         if (probe.isConsumed()) {
             return chain.filter(exchange);
         }

@@ -36,9 +36,21 @@ final class VerifiedTokenCache implements ReactiveJwtDecoder {
     /** The SHA-256 of a token. */
     private record Digest(byte[] bytes) {
 
+        /** Cloned per token: a provider lookup ({@code getInstance}) on every request cost more than the hash itself. */
+        private static final MessageDigest SHA_256 = sha256();
+
         static Digest of(String token) {
             try {
-                return new Digest(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
+                MessageDigest digest = (MessageDigest) SHA_256.clone();
+                return new Digest(digest.digest(token.getBytes(StandardCharsets.US_ASCII)));
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
+            }
+        }
+
+        private static MessageDigest sha256() {
+            try {
+                return MessageDigest.getInstance("SHA-256");
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("every JVM has SHA-256", e);
             }

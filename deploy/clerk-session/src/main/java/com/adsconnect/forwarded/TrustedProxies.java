@@ -80,7 +80,13 @@ public final class TrustedProxies {
 
     /** Whether the request carries any header by which a client could claim another address or scheme. */
     public static boolean carriesForwarding(HttpHeaders headers) {
-        return FORWARDING_HEADERS.stream().anyMatch(headers::containsHeader);
+        // asked on every request: a loop, not a stream
+        for (String header : FORWARDING_HEADERS) {
+            if (headers.containsHeader(header)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The address at the other end of the request's connection; null when unknown. */
