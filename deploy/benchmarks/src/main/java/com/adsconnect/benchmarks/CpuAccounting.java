@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -13,6 +14,7 @@ import java.util.stream.Stream;
  */
 final class CpuAccounting {
 
+    static final String POSTGRES = "postgres (all backends)";
     private static final double TICKS_PER_SECOND = 100.0;
 
     private CpuAccounting() {
@@ -20,9 +22,16 @@ final class CpuAccounting {
 
     /** CPU seconds used so far by each named process; "postgres" sums every PostgreSQL process. */
     static Map<String, Double> snapshot(Map<String, Long> pids) {
+        Map<String, List<Long>> groups = new LinkedHashMap<>();
+        pids.forEach((name, pid) -> groups.put(name, List.of(pid)));
+        return snapshotGroups(groups);
+    }
+
+    /** As {@link #snapshot}, each name summing a group of processes (nginx's master and workers). */
+    static Map<String, Double> snapshotGroups(Map<String, List<Long>> pids) {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        pids.forEach((name, pid) -> seconds.put(name, cpuSeconds(pid)));
-        seconds.put("postgres (all backends)", postgresSeconds());
+        pids.forEach((name, group) -> seconds.put(name, group.stream().mapToDouble(CpuAccounting::cpuSeconds).sum()));
+        seconds.put(POSTGRES, postgresSeconds());
         return seconds;
     }
 

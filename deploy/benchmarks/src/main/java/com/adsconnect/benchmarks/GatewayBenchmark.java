@@ -1,5 +1,6 @@
 package com.adsconnect.benchmarks;
 
+import com.adsconnect.benchmarks.floor.BareGateway;
 import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.devinfra.net.FreePorts;
 import com.adsconnect.local.LocalStack;
@@ -9,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
@@ -28,8 +32,17 @@ import reactor.netty.resources.ConnectionProvider;
  */
 final class GatewayBenchmark {
 
-    private static final int[] CONCURRENCY = {1, 16, 64};
+    /** The cells: {@code -Dbenchmark.gateway.concurrency=16} runs one (for a profile). */
+    private static final int[] CONCURRENCY = java.util.Arrays.stream(
+                    Objects.requireNonNullElse(System.getProperty("benchmark.gateway.concurrency"), "").isBlank() ? new String[] {"1", "16", "64"}
+                            : System.getProperty("benchmark.gateway.concurrency").split(","))
+            .mapToInt(c -> Integer.parseInt(c.strip())).toArray();
     private static final int USERS = 50;
+    private static final String GATEWAY = "auth-gateway";
+    private static final String BARE = "bare gateway";
+    private static final String NGINX = "nginx";
+    private static final String BACKEND = "account-service";
+    private static final String DRIVER = "benchmark JVM";
     private static final Duration WARMUP_ALL = Duration.ofSeconds(Long.getLong("benchmark.warmup-all-seconds", 45));
 
     static void run() throws Exception {
@@ -39,9 +52,12 @@ final class GatewayBenchmark {
         Runtime.getRuntime().addShutdownHook(new Thread(stack::stop));
         stack.start();
         Process proxy = null;
+        Process bare = null;
         try {
             int nginxPort = FreePorts.pick();
             proxy = startNginx(nginx, nginxPort, stack.accountServiceUrl());
+            int barePort = FreePorts.pick();
+            bare = startBareGateway(barePort, stack.accountServiceUrl());
             SandboxClerk clerk = stack.clerk();
             List<String> tokens = new ArrayList<>();
             for (int i = 0; i < USERS; i++) {
@@ -50,9 +66,20 @@ final class GatewayBenchmark {
             LoadRunner.Call direct = me(client(stack.accountServiceUrl()), tokens);
             LoadRunner.Call viaNginx = me(client("http://127.0.0.1:" + nginxPort), tokens);
             LoadRunner.Call viaGateway = me(client(stack.gatewayUrl()), tokens);
+            LoadRunner.Call viaBare = me(client("http://127.0.0.1:" + barePort), tokens);
+            Map<String, List<Long>> pids = new LinkedHashMap<>();
+            pids.put(GATEWAY, List.of(stack.servicePidsByName().get("auth-gateway")));
+            pids.put(BARE, List.of(bare.pid()));
+            // nginx's master and its workers (started by now: the master forks them before it listens)
+            pids.put(NGINX, java.util.stream.Stream.concat(java.util.stream.Stream.of(proxy.toHandle()), proxy.descendants())
+                    .map(ProcessHandle::pid).toList());
+            pids.put(BACKEND, List.of(stack.servicePidsByName().get("account-service")));
+            // its own threads only: the services are its child processes, counted above
+            pids.put(DRIVER, List.of(ProcessHandle.current().pid()));
             // the first cell must not pay for everyone's JIT: warm every path (the gateway's warms the backend too)
             System.out.println("warming up for " + WARMUP_ALL.toSeconds() + " s ...");
             LoadRunner.warmUp(16, viaGateway, WARMUP_ALL);
+            LoadRunner.warmUp(16, viaBare, WARMUP_ALL.dividedBy(3));
             LoadRunner.warmUp(16, viaNginx, WARMUP_ALL.dividedBy(3));
             LoadRunner.warmUp(16, direct, WARMUP_ALL.dividedBy(3));
             List<LoadRunner.Result> results = new ArrayList<>();
@@ -60,17 +87,44 @@ final class GatewayBenchmark {
                 results.addAll(LoadRunner.interleaved(concurrency, List.of(
                                 new LoadRunner.Path("(a) account-service directly", direct),
                                 new LoadRunner.Path("(b) nginx -> account-service", viaNginx),
-                                new LoadRunner.Path("(c) auth-gateway -> account-service", viaGateway)),
-                        LoadRunner.ROUNDS, LoadRunner.SLICE_WARMUP, LoadRunner.SLICE));
+                                new LoadRunner.Path("(c) auth-gateway -> account-service", viaGateway),
+                                new LoadRunner.Path("(d) bare Spring Cloud Gateway -> account-service", viaBare)),
+                        LoadRunner.ROUNDS, LoadRunner.SLICE_WARMUP, LoadRunner.SLICE, () -> CpuAccounting.snapshotGroups(pids)));
             }
             report(results);
         } finally {
-            if (proxy != null) {
-                proxy.destroy();
-                proxy.waitFor(10, TimeUnit.SECONDS);
+            for (Process process : new Process[] {proxy, bare}) {
+                if (process != null) {
+                    process.destroy();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
             }
             stack.stop();
         }
+    }
+
+    /**
+     * The framework's floor ({@link BareGateway}): its own JVM, with the JVM options the services
+     * get, on this module's class path.
+     */
+    private static Process startBareGateway(int port, String backend) throws IOException, InterruptedException {
+        Path log = Path.of("target", "bare-gateway.log").toAbsolutePath();
+        Files.createDirectories(log.getParent());
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of(System.getProperty("local.service-jvm-options", "-Xmx768m").trim().split("\\s+")));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BareGateway.class.getName(),
+                "--server.port=" + port, "--bare-gateway.backend=" + backend, "--spring.main.banner-mode=off"));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            if (FreePorts.isListening("127.0.0.1", port, 200)) {
+                return process;
+            }
+            Thread.sleep(100);
+        }
+        process.destroy();
+        throw new IllegalStateException("the bare gateway did not start; see " + log);
     }
 
     private static HttpClient client(String baseUrl) {
@@ -140,22 +194,35 @@ final class GatewayBenchmark {
     private static void report(List<LoadRunner.Result> results) throws IOException {
         StringBuilder md = Reports.header("the gateway's cost", "gateway", GatewayBenchmark.class)
                 .append("`GET /api/v1/me` with ").append(USERS).append(" users' Clerk session tokens, ")
-                .append("each cell measured in ").append(LoadRunner.ROUNDS).append(" rounds that take the three paths in turn (the order rotated), ")
+                .append("each cell measured in ").append(LoadRunner.ROUNDS).append(" rounds that take the four paths in turn (the order rotated), ")
                 .append(LoadRunner.SLICE.toSeconds()).append(" s each after ").append(LoadRunner.SLICE_WARMUP.toSeconds())
-                .append(" s of unmeasured load, so drift of the machine weighs on every path alike (after a warm-up of ").append(WARMUP_ALL.toSeconds()).append(" s through the gateway and ").append(WARMUP_ALL.dividedBy(3).toSeconds()).append(" s through each other path). Load generator, nginx, gateway, account-service, PostgreSQL and Kafka share the machine.\n")
+                .append(" s of unmeasured load, so drift of the machine weighs on every path alike (after a warm-up of ").append(WARMUP_ALL.toSeconds()).append(" s through the gateway and ").append(WARMUP_ALL.dividedBy(3).toSeconds()).append(" s through each other path). Load generator, nginx, both gateways, account-service, PostgreSQL and Kafka share the machine.\n")
                 .append("(a) account-service directly; (b) nginx 1.22 (2 workers, upstream keep-alive) proxying it; ")
-                .append("(c) auth-gateway proxying it with Clerk token verification and a Bucket4j take per request (local buckets, limits too high to refuse).\n\n")
-                .append("| concurrency | (a) req/s | (b) req/s | (c) req/s | (c)/(b) | (c)/(a) | (a) p50 / p99 ms | (b) p50 / p99 ms | (c) p50 / p99 ms | errors |\n")
-                .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (int i = 0; i < results.size(); i += 3) {
+                .append("(c) auth-gateway proxying it with Clerk token verification and a Bucket4j take per request (local buckets, limits too high to refuse); ")
+                .append("(d) the framework's floor: Spring Cloud Gateway with one route and nothing else (`BareGateway`: no token check, budget, security chain, observation or metrics; same JVM options).\n\n")
+                .append("| concurrency | (a) req/s | (b) req/s | (c) req/s | (d) req/s | (c)/(b) | (c)/(a) | (d)/(b) | (a) p50 / p99 ms | (b) p50 / p99 ms | (c) p50 / p99 ms | (d) p50 / p99 ms | errors |\n")
+                .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int i = 0; i < results.size(); i += 4) {
             LoadRunner.Result direct = results.get(i);
             LoadRunner.Result nginx = results.get(i + 1);
             LoadRunner.Result gateway = results.get(i + 2);
-            md.append(String.format(Locale.ROOT, "| %d | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %d |%n",
-                    direct.concurrency(), direct.throughput(), nginx.throughput(), gateway.throughput(),
-                    gateway.throughput() / nginx.throughput(), gateway.throughput() / direct.throughput(),
+            LoadRunner.Result bare = results.get(i + 3);
+            md.append(String.format(Locale.ROOT, "| %d | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %d |%n",
+                    direct.concurrency(), direct.throughput(), nginx.throughput(), gateway.throughput(), bare.throughput(),
+                    gateway.throughput() / nginx.throughput(), gateway.throughput() / direct.throughput(), bare.throughput() / nginx.throughput(),
                     direct.p50Millis(), direct.p99Millis(), nginx.p50Millis(), nginx.p99Millis(), gateway.p50Millis(), gateway.p99Millis(),
-                    direct.errors() + nginx.errors() + gateway.errors()));
+                    bare.p50Millis(), bare.p99Millis(), direct.errors() + nginx.errors() + gateway.errors() + bare.errors()));
+        }
+        md.append("\nCPU time per request (ms) of each process while a path was measured (`/proc/<pid>/stat`, user + system, summed over the path's slices and divided by its successful requests; nginx with its workers). ")
+                .append("A proxy's own cost is its column on its path; the backend's and PostgreSQL's are the same work on every path.\n\n")
+                .append("| concurrency | path | ").append(GATEWAY).append(" | ").append(BARE).append(" | ").append(NGINX).append(" | ").append(BACKEND)
+                .append(" | PostgreSQL | ").append(DRIVER).append(" (load generator, Kafka, sandboxes) | all |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (LoadRunner.Result result : results) {
+            Map<String, Double> cpu = result.cpuMillisPerRequest();
+            double all = cpu.values().stream().mapToDouble(Double::doubleValue).sum();
+            md.append(String.format(Locale.ROOT, "| %d | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |%n", result.concurrency(),
+                    result.name().substring(0, 3), cpu.getOrDefault(GATEWAY, 0.0), cpu.getOrDefault(BARE, 0.0), cpu.getOrDefault(NGINX, 0.0),
+                    cpu.getOrDefault(BACKEND, 0.0), cpu.getOrDefault(CpuAccounting.POSTGRES, 0.0), cpu.getOrDefault(DRIVER, 0.0), all));
         }
         Reports.write("benchmark.report.gateway", "docs/benchmarks/gateway.md", md);
     }

@@ -5,7 +5,9 @@ import com.adsconnect.local.LocalStackSettings;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
@@ -25,6 +27,8 @@ final class TokenApiBenchmark {
 
     private static final int[] CONCURRENCY = {1, 8, 32, 128};
     private static final int CONNECTIONS = 50;
+    private static final String BACKEND = "account-service";
+    private static final String DRIVER = "benchmark JVM";
     private static final Duration WARMUP_ALL = Duration.ofSeconds(Long.getLong("benchmark.warmup-all-seconds", 30));
 
     static void run() throws Exception {
@@ -51,12 +55,15 @@ final class TokenApiBenchmark {
             // the first cell must not pay for the JIT
             LoadRunner.warmUp(8, token, WARMUP_ALL);
             LoadRunner.warmUp(8, baseline, WARMUP_ALL.dividedBy(3));
+            Map<String, Long> pids = new LinkedHashMap<>();
+            pids.put(BACKEND, stack.servicePidsByName().get("account-service"));
+            pids.put(DRIVER, ProcessHandle.current().pid());
             List<LoadRunner.Result> results = new ArrayList<>();
             for (int concurrency : CONCURRENCY) {
                 results.addAll(LoadRunner.interleaved(concurrency, List.of(
                                 new LoadRunner.Path("baseline: GET /actuator/health/liveness", baseline),
                                 new LoadRunner.Path("POST /internal/v1/tokens", token)),
-                        LoadRunner.ROUNDS, LoadRunner.SLICE_WARMUP, LoadRunner.SLICE));
+                        LoadRunner.ROUNDS, LoadRunner.SLICE_WARMUP, LoadRunner.SLICE, () -> CpuAccounting.snapshot(pids)));
             }
             report(results);
         } finally {
@@ -79,6 +86,17 @@ final class TokenApiBenchmark {
             md.append(String.format(Locale.ROOT, "| %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d |%n",
                     tokens.concurrency(), baseline.throughput(), tokens.throughput(), tokens.throughput() / baseline.throughput(),
                     tokens.p50Millis(), tokens.p99Millis(), baseline.p99Millis(), tokens.errors() + baseline.errors()));
+        }
+        md.append("\nCPU time per request (ms) of each process while a path was measured (`/proc/<pid>/stat`, user + system, summed over ")
+                .append("the path's slices and divided by its successful requests). The benchmark JVM also hosts Kafka and the sandboxes; ")
+                .append("its share is mostly the load generator's.\n\n")
+                .append("| concurrency | path | account-service | PostgreSQL | benchmark JVM | all |\n|---:|---|---:|---:|---:|---:|\n");
+        for (LoadRunner.Result result : results) {
+            Map<String, Double> cpu = result.cpuMillisPerRequest();
+            double all = cpu.values().stream().mapToDouble(Double::doubleValue).sum();
+            md.append(String.format(Locale.ROOT, "| %d | %s | %.3f | %.3f | %.3f | %.3f |%n", result.concurrency(),
+                    result.name().startsWith("baseline") ? "baseline" : "tokens", cpu.getOrDefault(BACKEND, 0.0),
+                    cpu.getOrDefault(CpuAccounting.POSTGRES, 0.0), cpu.getOrDefault(DRIVER, 0.0), all));
         }
         Reports.write("benchmark.report", "target/token-api.md", md);
     }
