@@ -9,6 +9,15 @@ public final class Benchmarks {
     private Benchmarks() {
     }
 
+    /** A benchmark's concurrency cells: the property's comma-separated values, or {@code defaults} when it is unset or blank. */
+    static int[] concurrency(String property, int... defaults) {
+        String given = System.getProperty(property, "");
+        if (given.isBlank()) {
+            return defaults;
+        }
+        return java.util.Arrays.stream(given.split(",")).mapToInt(value -> Integer.parseInt(value.strip())).toArray();
+    }
+
     public static void main(String[] args) throws Exception {
         String which = System.getProperty("benchmark", "all");
         if (which.equals("all") || which.equals("tokens")) {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
@@ -33,10 +32,7 @@ import reactor.netty.resources.ConnectionProvider;
 final class GatewayBenchmark {
 
     /** The cells: {@code -Dbenchmark.gateway.concurrency=16} runs one (for a profile). */
-    private static final int[] CONCURRENCY = java.util.Arrays.stream(
-                    Objects.requireNonNullElse(System.getProperty("benchmark.gateway.concurrency"), "").isBlank() ? new String[] {"1", "16", "64"}
-                            : System.getProperty("benchmark.gateway.concurrency").split(","))
-            .mapToInt(c -> Integer.parseInt(c.strip())).toArray();
+    private static final int[] CONCURRENCY = Benchmarks.concurrency("benchmark.gateway.concurrency", 1, 16, 64);
     private static final int USERS = 50;
     private static final String GATEWAY = "auth-gateway";
     private static final String BARE = "bare gateway";

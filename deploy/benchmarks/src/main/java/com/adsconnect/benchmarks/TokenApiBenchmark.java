@@ -25,7 +25,8 @@ import reactor.netty.resources.ConnectionProvider;
  */
 final class TokenApiBenchmark {
 
-    private static final int[] CONCURRENCY = {1, 8, 32, 128};
+    /** The cells: {@code -Dbenchmark.tokens.concurrency=8} runs one (for a profile). */
+    private static final int[] CONCURRENCY = Benchmarks.concurrency("benchmark.tokens.concurrency", 1, 8, 32, 128);
     private static final int CONNECTIONS = 50;
     private static final String BACKEND = "account-service";
     private static final String DRIVER = "benchmark JVM";
