@@ -49,9 +49,20 @@ public class ApiKeys {
                 match.scopes().stream().map(scope -> new SimpleGrantedAuthority("SCOPE_" + scope)).toList()));
     }
 
+    /** Cloned per key: a provider lookup ({@code getInstance}) on every internal call cost more than the hash itself. */
+    private static final MessageDigest SHA_256 = newSha256();
+
     static byte[] sha256(String key) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return ((MessageDigest) SHA_256.clone()).digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
+        }
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
