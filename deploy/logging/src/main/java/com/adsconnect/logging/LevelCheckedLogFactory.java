@@ -18,6 +18,10 @@ import org.apache.commons.logging.impl.Slf4jLogFactory;
  * API, 1.5-2% of the request path's CPU. This factory hands out the same bridge's loggers behind a
  * level check, so a message for a level that is off is never rendered; what is logged, and where,
  * is unchanged. Commons Logging finds it through {@code META-INF/services} before its own choice.
+ *
+ * <p>Spring's own report of the regression (spring-projects/spring-framework#37266) covers its
+ * {@code LogAccessor}; Spring Security's direct {@code Log} calls still rendered on Spring Framework
+ * 7.0.10 in the profile, and Commons Logging 1.4.0's bridge has the same code as 1.3.6's.
  */
 public final class LevelCheckedLogFactory extends LogFactory {
 
