@@ -3,6 +3,7 @@ package com.adsconnect.benchmarks;
 import com.adsconnect.benchmarks.floor.BareGateway;
 import com.adsconnect.devinfra.clerk.SandboxClerk;
 import com.adsconnect.devinfra.net.FreePorts;
+import com.adsconnect.devinfra.process.ServiceProcess;
 import com.adsconnect.local.LocalStack;
 import com.adsconnect.local.LocalStackSettings;
 import java.io.IOException;
@@ -107,12 +108,16 @@ final class GatewayBenchmark {
         Path log = Path.of("target", "bare-gateway.log").toAbsolutePath();
         Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of(System.getProperty("local.service-jvm-options", "-Xmx768m").trim().split("\\s+")));
+        command.addAll(ServiceProcess.javaCommand());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), BareGateway.class.getName(),
                 "--server.port=" + port, "--bare-gateway.backend=" + backend, "--spring.main.banner-mode=off"));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        return awaitListening(process, port, Duration.ofSeconds(60), "the bare gateway did not start; see " + log);
+    }
+
+    /** The process once it accepts connections on the port; destroyed, and an error, when it exits or the time is up first. */
+    private static Process awaitListening(Process process, int port, Duration timeout, String failure) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && process.isAlive()) {
             if (FreePorts.isListening("127.0.0.1", port, 200)) {
                 return process;
@@ -120,7 +125,7 @@ final class GatewayBenchmark {
             Thread.sleep(100);
         }
         process.destroy();
-        throw new IllegalStateException("the bare gateway did not start; see " + log);
+        throw new IllegalStateException(failure);
     }
 
     private static HttpClient client(String baseUrl) {
@@ -176,15 +181,7 @@ final class GatewayBenchmark {
         Path conf = Files.writeString(dir.resolve("nginx.conf"), config);
         Process process = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-c", conf.toString(), "-g", "daemon off;")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("logs/stdout.log").toFile()).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (FreePorts.isListening("127.0.0.1", port, 200)) {
-                return process;
-            }
-            Thread.sleep(100);
-        }
-        process.destroy();
-        throw new IllegalStateException("nginx did not start; see " + dir.resolve("logs"));
+        return awaitListening(process, port, Duration.ofSeconds(10), "nginx did not start; see " + dir.resolve("logs"));
     }
 
     private static void report(List<LoadRunner.Result> results) throws IOException {
@@ -210,16 +207,14 @@ final class GatewayBenchmark {
                     bare.p50Millis(), bare.p99Millis(), direct.errors() + nginx.errors() + gateway.errors() + bare.errors()));
         }
         md.append("\nCPU time per request (ms) of each process while a path was measured (`/proc/<pid>/stat`, user + system, summed over the path's slices and divided by its successful requests; nginx with its workers). ")
-                .append("A proxy's own cost is its column on its path; the backend's and PostgreSQL's are the same work on every path.\n\n")
-                .append("| concurrency | path | ").append(GATEWAY).append(" | ").append(BARE).append(" | ").append(NGINX).append(" | ").append(BACKEND)
-                .append(" | PostgreSQL | ").append(DRIVER).append(" (load generator, Kafka, sandboxes) | all |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (LoadRunner.Result result : results) {
-            Map<String, Double> cpu = result.cpuMillisPerRequest();
-            double all = cpu.values().stream().mapToDouble(Double::doubleValue).sum();
-            md.append(String.format(Locale.ROOT, "| %d | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |%n", result.concurrency(),
-                    result.name().substring(0, 3), cpu.getOrDefault(GATEWAY, 0.0), cpu.getOrDefault(BARE, 0.0), cpu.getOrDefault(NGINX, 0.0),
-                    cpu.getOrDefault(BACKEND, 0.0), cpu.getOrDefault(CpuAccounting.POSTGRES, 0.0), cpu.getOrDefault(DRIVER, 0.0), all));
+                .append("A proxy's own cost is its column on its path; the backend's and PostgreSQL's are the same work on every path.\n\n");
+        Map<String, String> columns = new LinkedHashMap<>();
+        for (String process : List.of(GATEWAY, BARE, NGINX, BACKEND)) {
+            columns.put(process, process);
         }
+        columns.put(CpuAccounting.POSTGRES, "PostgreSQL");
+        columns.put(DRIVER, DRIVER + " (load generator, Kafka, sandboxes)");
+        Reports.appendCpuTable(md, results, columns, result -> result.name().substring(0, 3));
         Reports.write("benchmark.report.gateway", "docs/benchmarks/gateway.md", md);
     }
 }

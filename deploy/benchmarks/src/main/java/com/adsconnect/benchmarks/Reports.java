@@ -5,6 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 
 /** The common head and the writing of the Markdown reports under {@code docs/benchmarks/}. */
 final class Reports {
@@ -20,6 +24,22 @@ final class Reports {
                 .append(source.getSimpleName()).append(") on ").append(Instant.now()).append(", ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
                 .append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version")).append(".\n");
+    }
+
+    /**
+     * The CPU-time-per-request table: a row per result ({@code path} names it), a column per process
+     * ({@code columns}: the process's name in the results to its heading) and the sum of every process.
+     */
+    static void appendCpuTable(StringBuilder md, List<LoadRunner.Result> results, Map<String, String> columns,
+            Function<LoadRunner.Result, String> path) {
+        md.append("| concurrency | path | ").append(String.join(" | ", columns.values())).append(" | all |\n|---:|---|")
+                .append("---:|".repeat(columns.size() + 1)).append('\n');
+        for (LoadRunner.Result result : results) {
+            Map<String, Double> cpu = result.cpuMillisPerRequest();
+            md.append("| ").append(result.concurrency()).append(" | ").append(path.apply(result)).append(" |");
+            columns.keySet().forEach(process -> md.append(String.format(Locale.ROOT, " %.3f |", cpu.getOrDefault(process, 0.0))));
+            md.append(String.format(Locale.ROOT, " %.3f |%n", cpu.values().stream().mapToDouble(Double::doubleValue).sum()));
+        }
     }
 
     /** Writes the report where the system property says (the benchmark profile points it into docs/). */

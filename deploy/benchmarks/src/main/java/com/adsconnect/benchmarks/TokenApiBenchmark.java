@@ -90,15 +90,12 @@ final class TokenApiBenchmark {
         }
         md.append("\nCPU time per request (ms) of each process while a path was measured (`/proc/<pid>/stat`, user + system, summed over ")
                 .append("the path's slices and divided by its successful requests). The benchmark JVM also hosts Kafka and the sandboxes; ")
-                .append("its share is mostly the load generator's.\n\n")
-                .append("| concurrency | path | account-service | PostgreSQL | benchmark JVM | all |\n|---:|---|---:|---:|---:|---:|\n");
-        for (LoadRunner.Result result : results) {
-            Map<String, Double> cpu = result.cpuMillisPerRequest();
-            double all = cpu.values().stream().mapToDouble(Double::doubleValue).sum();
-            md.append(String.format(Locale.ROOT, "| %d | %s | %.3f | %.3f | %.3f | %.3f |%n", result.concurrency(),
-                    result.name().startsWith("baseline") ? "baseline" : "tokens", cpu.getOrDefault(BACKEND, 0.0),
-                    cpu.getOrDefault(CpuAccounting.POSTGRES, 0.0), cpu.getOrDefault(DRIVER, 0.0), all));
-        }
+                .append("its share is mostly the load generator's.\n\n");
+        Map<String, String> columns = new LinkedHashMap<>();
+        columns.put(BACKEND, BACKEND);
+        columns.put(CpuAccounting.POSTGRES, "PostgreSQL");
+        columns.put(DRIVER, DRIVER);
+        Reports.appendCpuTable(md, results, columns, result -> result.name().startsWith("baseline") ? "baseline" : "tokens");
         Reports.write("benchmark.report", "target/token-api.md", md);
     }
 }

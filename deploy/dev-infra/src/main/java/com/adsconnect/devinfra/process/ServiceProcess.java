@@ -41,12 +41,7 @@ public final class ServiceProcess {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(name + " jar not found at " + jar + "; build with ./mvnw -Plocal");
         }
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        // quick start and a small footprint matter more than peak throughput on a laptop;
-        // benchmarks pass production-like options instead (local.service-jvm-options)
-        String options = System.getProperty("local.service-jvm-options", "-Xmx384m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k");
-        command.addAll(List.of(options.trim().split("\\s+")));
+        List<String> command = new ArrayList<>(javaCommand());
         command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port));
         command.addAll(arguments);
         try {
@@ -63,6 +58,17 @@ public final class ServiceProcess {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
+    }
+
+    /** This JVM's {@code java} with the services' JVM options: what every service process (and a benchmark's own JVMs) starts with. */
+    public static List<String> javaCommand() {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        // quick start and a small footprint matter more than peak throughput on a laptop;
+        // benchmarks pass production-like options instead (local.service-jvm-options)
+        String options = System.getProperty("local.service-jvm-options", "-Xmx384m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k");
+        command.addAll(List.of(options.trim().split("\\s+")));
+        return command;
     }
 
     public String name() {
