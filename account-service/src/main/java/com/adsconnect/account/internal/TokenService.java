@@ -1,5 +1,6 @@
 package com.adsconnect.account.internal;
 
+import com.adsconnect.account.connection.CachedTokenReads;
 import com.adsconnect.account.connection.Connection;
 import com.adsconnect.account.connection.ConnectionStatus;
 import com.adsconnect.account.connection.ConnectionStore;
@@ -39,15 +40,17 @@ class TokenService {
     private static final Duration RECHECK = Duration.ofMillis(250);
 
     private final ConnectionStore connections;
+    private final CachedTokenReads cachedReads;
     private final TokenVault vault;
     private final ProviderRegistry providers;
     private final RefreshCoordinator coordinator;
     private final TokenRefreshSignals signals;
     private final RefreshProperties properties;
 
-    TokenService(ConnectionStore connections, TokenVault vault, ProviderRegistry providers,
+    TokenService(ConnectionStore connections, CachedTokenReads cachedReads, TokenVault vault, ProviderRegistry providers,
             RefreshCoordinator coordinator, TokenRefreshSignals signals, RefreshProperties properties) {
         this.connections = connections;
+        this.cachedReads = cachedReads;
         this.vault = vault;
         this.providers = providers;
         this.coordinator = coordinator;
@@ -70,10 +73,11 @@ class TokenService {
     }
 
     Mono<TokenResponse> currentToken(String userId, UUID connectionId, String profileId) {
-        // the common call (a connection, no profile) reads the connection and its encrypted token in one statement
+        // the common call (a connection, no profile) reads the connection and its encrypted token in one
+        // statement, or from memory when it was read recently and has not changed since
         Mono<ConnectionStore.WithAccessToken> connection = connectionId == null
                 ? connections.findByProfile(userId, profileId).map(TokenService::tokenNotRead)
-                : profileId == null ? connections.findForUserWithAccessToken(userId, connectionId)
+                : profileId == null ? cachedReads.findForUser(userId, connectionId)
                 // both: the profile must be one of the connection's
                 : connections.findForUser(userId, connectionId)
                         .filterWhen(found -> connections.profilesOf(List.of(found.id()))

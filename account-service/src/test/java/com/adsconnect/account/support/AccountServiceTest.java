@@ -16,6 +16,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -31,7 +32,9 @@ import org.springframework.test.context.TestPropertySource;
                 "token-vault.scheduler-initial-delay=1h", "notifications.delivery-initial-delay=1h",
                 "notifications.weekly-report.initial-delay=1h",
                 // a burst is whatever is queued when a test runs the sender
-                "notifications.batch-window=0s"})
+                "notifications.batch-window=0s",
+                // a test that changed a connection with its own SQL waits for the next heartbeat (NotifiedChanges)
+                "database.listener.heartbeat-interval=50ms"})
 @TestPropertySource(properties = {
         "internal-api.keys[0].name=reporting",
         "internal-api.keys[0].sha256=13ab35d9ac850ac963459d779aada04f23398c857fddb7f127335857f47e09f0",
@@ -53,6 +56,7 @@ import org.springframework.test.context.TestPropertySource;
         "internal-api.keys[5].sha256=d2396c65ab1fd9111625060fc767c06ced1f91a27d220e5a857867920ea1bf85",
         "internal-api.keys[5].scopes=admin:read"})
 @AutoConfigureWebTestClient
+@Import(NotifiedChanges.Registration.class)
 @RealInfrastructure({POSTGRES, KAFKA, CLERK, AMAZON, GOOGLE, MICROSOFT, MAIL, SLACK})
 public @interface AccountServiceTest {
 

@@ -13,7 +13,13 @@ public final class Internal {
         this.web = web;
     }
 
+    /**
+     * Asks for a token once the service has been notified of every change committed before (by the
+     * test's SQL or by an earlier request): the token API serves from memory what it has not been
+     * told changed ({@link NotifiedChanges}).
+     */
     public WebTestClient.ResponseSpec token(String apiKey, Map<String, Object> body) {
+        NotifiedChanges.awaitDelivered();
         return web.post().uri("/internal/v1/tokens").header("X-Api-Key", apiKey)
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
     }

@@ -9,19 +9,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * Throughput and latency of {@code POST /internal/v1/tokens} (API key check, a PostgreSQL read,
- * an AES-GCM decryption) at several concurrency levels, each next to a baseline measured in the
+ * Throughput and latency of {@code POST /internal/v1/tokens} (API key check, a PostgreSQL read or
+ * the read cache's entry, an AES-GCM decryption) at several concurrency levels, each next to a baseline measured in the
  * same run against the same server: {@code GET /actuator/health/liveness}, which touches neither
  * the database nor the vault. Results are ratios to that baseline, so they say what the token path
  * costs on whatever machine runs this, not how fast that machine is.
  *
- * <p>Run with {@code ./mvnw -Pbenchmark -Dbenchmark=tokens}; writes {@code docs/benchmarks/token-api.md}.
+ * <p>Run with {@code ./mvnw -Pbenchmark -Dbenchmark=tokens}; writes {@code docs/benchmarks/token-api.md}. With
+ * {@code -Dtoken-vault.read-cache.enabled=false} added to {@code -Dbenchmark.service-jvm-options}, every
+ * token is read from PostgreSQL, as before the cache.
  */
 final class TokenApiBenchmark {
 
@@ -30,6 +34,8 @@ final class TokenApiBenchmark {
     private static final int CONNECTIONS = 50;
     private static final String BACKEND = "account-service";
     private static final String DRIVER = "benchmark JVM";
+    /** account-service's read cache counters in its Prometheus output. */
+    private static final Pattern CACHE_COUNTER = Pattern.compile("token_read_cache_total\\{.*result=\"(hit|miss|bypass)\".*} ([0-9.eE+]+)");
     private static final Duration WARMUP_ALL = Duration.ofSeconds(Long.getLong("benchmark.warmup-all-seconds", 30));
 
     static void run() throws Exception {
@@ -66,13 +72,33 @@ final class TokenApiBenchmark {
                                 new LoadRunner.Path("POST /internal/v1/tokens", token)),
                         LoadRunner.ROUNDS, LoadRunner.SLICE_WARMUP, LoadRunner.SLICE, () -> CpuAccounting.snapshot(pids)));
             }
-            report(results);
+            report(results, cacheReads(client));
         } finally {
             stack.stop();
         }
     }
 
-    private static void report(List<LoadRunner.Result> results) throws IOException {
+    /**
+     * What the token API's read cache did over the whole run, from account-service's
+     * {@code token_read_cache_total} counters: reads from memory, from PostgreSQL and kept, and
+     * from PostgreSQL without keeping (all zero: the cache is off).
+     */
+    private static Map<String, Long> cacheReads(HttpClient client) {
+        String metrics = client.get().uri("/actuator/prometheus").responseSingle((r, b) -> b.asString()).block(Duration.ofSeconds(30));
+        Map<String, Long> reads = new LinkedHashMap<>();
+        for (String result : List.of("hit", "miss", "bypass")) {
+            reads.put(result, 0L);
+        }
+        for (String line : metrics == null ? new String[0] : metrics.split("\n")) {
+            Matcher counter = CACHE_COUNTER.matcher(line);
+            if (counter.matches()) {
+                reads.put(counter.group(1), (long) Double.parseDouble(counter.group(2)));
+            }
+        }
+        return reads;
+    }
+
+    private static void report(List<LoadRunner.Result> results, Map<String, Long> cacheReads) throws IOException {
         StringBuilder md = Reports.header("POST /internal/v1/tokens", "tokens", TokenApiBenchmark.class)
                 .append("Load generator, services, PostgreSQL and Kafka share the machine. ")
                 .append(CONNECTIONS).append(" connections. Both paths warmed up first (").append(WARMUP_ALL.toSeconds())
@@ -88,6 +114,13 @@ final class TokenApiBenchmark {
                     tokens.concurrency(), baseline.throughput(), tokens.throughput(), tokens.throughput() / baseline.throughput(),
                     tokens.p50Millis(), tokens.p99Millis(), baseline.p99Millis(), tokens.errors() + baseline.errors()));
         }
+        long cacheTotal = cacheReads.values().stream().mapToLong(Long::longValue).sum();
+        md.append("\nThe token API's read cache (`token-vault.read-cache`) over the whole run: ")
+                .append(cacheTotal == 0 ? "off (`token-vault.read-cache.enabled=false`), every token read from PostgreSQL"
+                        : String.format(Locale.ROOT, "%d reads from memory, %d from PostgreSQL and kept, %d from PostgreSQL without keeping (%.2f%% from memory)",
+                                cacheReads.get("hit"), cacheReads.get("miss"), cacheReads.get("bypass"), 100.0 * cacheReads.get("hit") / cacheTotal))
+                .append(". ").append(CONNECTIONS).append(" connections asked for in turn, so once read each is asked for again; ")
+                .append("a caller spreading its reads over more connections than `max-entries` would find few in memory.\n");
         md.append("\nCPU time per request (ms) of each process while a path was measured (`/proc/<pid>/stat`, user + system, summed over ")
                 .append("the path's slices and divided by its successful requests). The benchmark JVM also hosts Kafka and the sandboxes; ")
                 .append("its share is mostly the load generator's.\n\n");

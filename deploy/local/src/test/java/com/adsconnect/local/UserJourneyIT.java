@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -89,6 +90,15 @@ class UserJourneyIT {
     private static Reply token(String selector) {
         return accountService.send("POST", "/internal/v1/tokens", Map.of("X-Api-Key", stack.readerApiKey()), "application/json",
                 "{\"userId\":\"" + USER + "\"," + selector + "}");
+    }
+
+    /**
+     * The token API's answer once it reflects a change just committed: it serves from memory what
+     * PostgreSQL has not yet notified it changed, for as long as the notification takes.
+     */
+    private static Reply tokenOnceNotified(String selector, Predicate<Reply> changed) {
+        return await("the token API notified of the change").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> token(selector), changed);
     }
 
     private static void check(boolean condition, String what) {
@@ -231,7 +241,7 @@ class UserJourneyIT {
         Reply view = api("GET", "/api/v1/amazon/connections/" + eu, null, null);
         check("invalid_grant".equals(view.json("$.health.lastError.code")), "the provider's error is shown");
         check(view.json("$.health.warning") != null, "the UI gets a reconnect warning");
-        Reply refused = token("\"connectionId\":\"" + eu + "\"");
+        Reply refused = tokenOnceNotified("\"connectionId\":\"" + eu + "\"", reply -> reply.status() != 200);
         check(refused.status() == 409, "internal API refuses a connection that needs reauthorization " + refused);
         check(Integer.valueOf(409).equals(refused.json("$.status")) && "REAUTH_REQUIRED".equals(refused.json("$.connectionStatus")),
                 "and says why, in an extension beside the HTTP status " + refused);
@@ -269,7 +279,7 @@ class UserJourneyIT {
         check("REAUTHORIZED".equals(api("GET", "/api/v1/me/connections/" + eu + "/history", null, null).json("$.items[0].kind")),
                 "the timeline records the re-authorization");
         check("ACTIVE".equals(api("GET", "/api/v1/amazon/connections/" + eu, null, null).json("$.status")), "ACTIVE after reauthorizing");
-        check(token("\"connectionId\":\"" + eu + "\"").status() == 200, "tokens are served again");
+        check(tokenOnceNotified("\"connectionId\":\"" + eu + "\"", reply -> reply.status() == 200).status() == 200, "tokens are served again");
         events.await(e -> eu.equals(e.key()) && "REAUTHORIZED".equals(e.field("reason")), Duration.ofSeconds(30));
         checks.incrementAndGet();
     }
@@ -318,7 +328,8 @@ class UserJourneyIT {
         Reply disconnected = api("DELETE", "/api/v1/amazon/connections/" + na, null, null);
         check(disconnected.status() == 200 && "DISCONNECTED".equals(disconnected.json("$.status")), "disconnected " + disconnected);
         check(db.count("SELECT count(*) FROM connection_tokens WHERE connection_id = ?::uuid", na) == 0, "token material erased");
-        check(token("\"connectionId\":\"" + na + "\"").status() == 409, "no token for a disconnected connection");
+        check(tokenOnceNotified("\"connectionId\":\"" + na + "\"", reply -> reply.status() != 200).status() == 409,
+                "no token for a disconnected connection");
         events.await(e -> na.equals(e.key()) && "DISCONNECTED".equals(e.field("reason")), Duration.ofSeconds(30));
         checks.incrementAndGet();
     }
@@ -333,7 +344,8 @@ class UserJourneyIT {
         check("https://docs.ads-connect.dev/problems/user-deleted".equals(after.json("$.type")), "problem type user-deleted");
         check(db.count("SELECT count(*) FROM connection_tokens t JOIN connections c ON c.id = t.connection_id WHERE c.user_id = ?", USER) == 0,
                 "no token material left");
-        check(token("\"connectionId\":\"" + eu + "\"").status() != 200, "internal API serves nothing for a deleted user");
+        check(tokenOnceNotified("\"connectionId\":\"" + eu + "\"", reply -> reply.status() != 200).status() != 200,
+                "internal API serves nothing for a deleted user");
         events.await(e -> eu.equals(e.key()) && "DISCONNECTED".equals(e.field("reason")), Duration.ofSeconds(30));
         checks.incrementAndGet();
     }
