@@ -3,14 +3,20 @@ package com.adsconnect.account.connection;
 import com.adsconnect.account.connection.ConnectionStore.WithAccessToken;
 import com.adsconnect.account.database.DatabaseNotifications;
 import com.adsconnect.account.database.ListenerProperties;
+import com.adsconnect.account.provider.AdvertisingProfile;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -19,13 +25,14 @@ import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 
 /**
- * The internal token API's read of a connection and its encrypted access token, kept in memory
- * between requests so that a token asked for again does not cost a PostgreSQL round trip. The
- * token stays encrypted in memory and is decrypted per request, as when read from the table.
+ * The internal token API's reads of a connection with its encrypted access token, and of its
+ * advertising profiles (the call context of Google's and Microsoft's tokens), kept in memory between
+ * requests so that a token asked for again does not cost PostgreSQL round trips. The token stays
+ * encrypted in memory and is decrypted per request, as when read from the table.
  *
- * <p>PostgreSQL says when an entry must go: a trigger notifies {@value #CHANNEL} with the
- * connection's id when its row or its tokens change, committed by any replica, job or operator
- * (migration V16), and {@link DatabaseNotifications} delivers it here. What this relies on, and
+ * <p>PostgreSQL says when an entry must go: triggers notify {@value #CHANNEL} with the
+ * connection's id when its row, its tokens or its profiles change, committed by any replica, job or
+ * operator (migrations V16 and V17), and {@link DatabaseNotifications} delivers it here. What this relies on, and
  * how each case is met:
  * <ul>
  * <li><b>A change committed while its row is being read here</b> (the read's snapshot is older
@@ -58,14 +65,23 @@ public class CachedTokenReads implements DisposableBean {
     private final DatabaseNotifications notifications;
     private final TokenReadCacheProperties properties;
     private final LongSupplier nanoTime;
-    /** A connection's id to its {@link WithAccessToken}, or to the {@link Loading} marker of the read filling it. */
-    private final Cache<UUID, Object> cache;
-    private final ConcurrentMap<UUID, Object> entries;
+    /** What was read, or the {@link Loading} marker of the read filling it. */
+    private final Cache<Key, Object> cache;
+    private final ConcurrentMap<Key, Object> entries;
     private final AtomicLong epoch = new AtomicLong();
     private final Disposable.Composite subscriptions = Disposables.composite();
-    private final Counter hits;
-    private final Counter misses;
-    private final Counter bypasses;
+    private final Map<Kind, Counters> counters = new EnumMap<>(Kind.class);
+
+    /** What an entry holds: a connection's row with its encrypted access token, or its advertising profiles. */
+    private enum Kind {
+        CONNECTION, PROFILES
+    }
+
+    private record Key(UUID connectionId, Kind kind) {
+    }
+
+    private record Counters(Counter hits, Counter misses, Counter bypasses) {
+    }
 
     /** A read filling an entry: compared by identity, so only the read that put it there replaces it. */
     private static final class Loading {
@@ -99,58 +115,74 @@ public class CachedTokenReads implements DisposableBean {
                 .executor(Runnable::run)
                 .build();
         this.entries = cache.asMap();
-        this.hits = reads(meters, "hit");
-        this.misses = reads(meters, "miss");
-        this.bypasses = reads(meters, "bypass");
+        for (Kind kind : Kind.values()) {
+            counters.put(kind, new Counters(reads(meters, kind, "hit"), reads(meters, kind, "miss"), reads(meters, kind, "bypass")));
+        }
         subscriptions.add(notifications.payloads(CHANNEL).subscribe(this::changed));
         subscriptions.add(notifications.sessionsLost().subscribe(lost -> forgetAll()));
     }
 
-    private static Counter reads(MeterRegistry meters, String result) {
+    private static Counter reads(MeterRegistry meters, Kind kind, String result) {
         return Counter.builder("token.read.cache")
-                .description("Token API reads of a connection: from memory (hit), from PostgreSQL and kept (miss), "
+                .description("Token API reads of a connection or its profiles: from memory (hit), from PostgreSQL and kept (miss), "
                         + "from PostgreSQL while memory could not be trusted or the entry was being read (bypass)")
+                .tag("entry", kind.name().toLowerCase(Locale.ROOT))
                 .tag("result", result)
                 .register(meters);
     }
 
     /** The user's connection with its encrypted access token, as {@link ConnectionStore#findForUserWithAccessToken} reads it. */
     public Mono<WithAccessToken> findForUser(String userId, UUID id) {
+        return read(new Key(id, Kind.CONNECTION), WithAccessToken.class, () -> store.findForUserWithAccessToken(userId, id))
+                // the row belongs to one user: anyone else finds nothing, as the query would
+                .filter(found -> userId.equals(found.connection().userId()));
+    }
+
+    /** The connection's advertising profiles, as {@link ConnectionStore#profilesOf} reads them (empty list: none). */
+    @SuppressWarnings("unchecked")
+    public Mono<List<AdvertisingProfile>> profilesOf(UUID connectionId) {
+        return read(new Key(connectionId, Kind.PROFILES), List.class, () -> store.profilesOf(List.of(connectionId))
+                .map(byConnection -> List.copyOf(byConnection.getOrDefault(connectionId, List.of()))))
+                .map(profiles -> (List<AdvertisingProfile>) profiles);
+    }
+
+    /** The entry if it can be trusted, else PostgreSQL's answer, kept when no change or loss overtook the read. */
+    private <T> Mono<T> read(Key key, Class<T> type, Supplier<Mono<T>> load) {
         if (!properties.enabled()) {
-            return store.findForUserWithAccessToken(userId, id);
+            return load.get();
         }
+        Counters count = counters.get(key.kind());
         return Mono.defer(() -> {
             if (!current()) {
-                bypasses.increment();
-                return store.findForUserWithAccessToken(userId, id);
+                count.bypasses().increment();
+                return load.get();
             }
-            Object held = entries.get(id);
-            if (held instanceof WithAccessToken found) {
-                hits.increment();
-                // the row belongs to one user: anyone else finds nothing, as the query would
-                return userId.equals(found.connection().userId()) ? Mono.just(found) : Mono.empty();
+            Object held = entries.get(key);
+            if (type.isInstance(held)) {
+                count.hits().increment();
+                return Mono.just(type.cast(held));
             }
             Loading loading = new Loading(epoch.get());
-            if (held != null || entries.putIfAbsent(id, loading) != null) {
+            if (held != null || entries.putIfAbsent(key, loading) != null) {
                 // another request is reading it: read alongside, keep nothing
-                bypasses.increment();
-                return store.findForUserWithAccessToken(userId, id);
+                count.bypasses().increment();
+                return load.get();
             }
             if (epoch.get() != loading.epoch) {
                 // the session was lost between the two reads of the epoch: this read may miss its notifications
-                entries.remove(id, loading);
-                bypasses.increment();
-                return store.findForUserWithAccessToken(userId, id);
+                entries.remove(key, loading);
+                count.bypasses().increment();
+                return load.get();
             }
-            misses.increment();
-            return store.findForUserWithAccessToken(userId, id)
+            count.misses().increment();
+            return load.get()
                     .doOnNext(found -> {
                         if (epoch.get() == loading.epoch) {
-                            entries.replace(id, loading, found);
+                            entries.replace(key, loading, found);
                         }
                     })
                     // empty, failed or cancelled: the marker goes (a stored answer is not the marker, and stays)
-                    .doFinally(signal -> entries.remove(id, loading));
+                    .doFinally(signal -> entries.remove(key, loading));
         });
     }
 
@@ -162,10 +194,14 @@ public class CachedTokenReads implements DisposableBean {
     }
 
     private void changed(String connectionId) {
+        UUID id;
         try {
-            entries.remove(UUID.fromString(connectionId));
+            id = UUID.fromString(connectionId);
         } catch (IllegalArgumentException notAnId) {
-            // nothing of ours
+            return;
+        }
+        for (Kind kind : Kind.values()) {
+            entries.remove(new Key(id, kind));
         }
     }
 

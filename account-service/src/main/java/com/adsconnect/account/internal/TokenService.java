@@ -6,7 +6,6 @@ import com.adsconnect.account.connection.ConnectionStatus;
 import com.adsconnect.account.connection.ConnectionStore;
 import com.adsconnect.account.problem.ApiProblem;
 import com.adsconnect.account.problem.ProblemTypes;
-import com.adsconnect.account.provider.AdvertisingProfile;
 import com.adsconnect.account.provider.ProviderAdapter;
 import com.adsconnect.account.provider.ProviderRegistry;
 import com.adsconnect.account.refresh.RefreshCoordinator;
@@ -73,17 +72,15 @@ class TokenService {
     }
 
     Mono<TokenResponse> currentToken(String userId, UUID connectionId, String profileId) {
-        // the common call (a connection, no profile) reads the connection and its encrypted token in one
-        // statement, or from memory when it was read recently and has not changed since
+        // with a connection named: the connection and its encrypted token in one statement (and its profiles
+        // when needed), or from memory when read recently and not changed since
         Mono<ConnectionStore.WithAccessToken> connection = connectionId == null
                 ? connections.findByProfile(userId, profileId).map(TokenService::tokenNotRead)
                 : profileId == null ? cachedReads.findForUser(userId, connectionId)
                 // both: the profile must be one of the connection's
-                : connections.findForUser(userId, connectionId)
-                        .filterWhen(found -> connections.profilesOf(List.of(found.id()))
-                                .map(profiles -> profiles.getOrDefault(found.id(), List.of()).stream()
-                                        .anyMatch(profile -> profileId.equals(profile.profileId()))))
-                        .map(TokenService::tokenNotRead);
+                : cachedReads.findForUser(userId, connectionId)
+                        .filterWhen(found -> cachedReads.profilesOf(found.connection().id())
+                                .map(profiles -> profiles.stream().anyMatch(profile -> profileId.equals(profile.profileId()))));
         return connection
                 .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("No connection of this user matches.")))
                 // a token too close to its end is refreshed first, and then read again
@@ -164,14 +161,11 @@ class TokenService {
         if (!adapter.hasCallContext()) {
             return Mono.just(Map.of());
         }
-        return connections.profilesOf(List.of(connection.id()))
-                .map(byConnection -> {
-                    List<AdvertisingProfile> profiles = byConnection.getOrDefault(connection.id(), List.of());
-                    return profiles.stream()
-                            .filter(profile -> profileId == null ? profiles.size() == 1 : profileId.equals(profile.profileId()))
-                            .findFirst()
-                            .map(adapter::callContext)
-                            .orElse(Map.of());
-                });
+        return cachedReads.profilesOf(connection.id())
+                .map(profiles -> profiles.stream()
+                        .filter(profile -> profileId == null ? profiles.size() == 1 : profileId.equals(profile.profileId()))
+                        .findFirst()
+                        .map(adapter::callContext)
+                        .orElse(Map.of()));
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.adsconnect.account.connection.ConnectionStore.WithAccessToken;
 import com.adsconnect.account.database.DatabaseNotifications;
 import com.adsconnect.account.database.ListenerProperties;
+import com.adsconnect.account.provider.AdvertisingProfile;
 import com.adsconnect.account.support.AccountServiceTest;
 import com.adsconnect.account.support.Api;
 import com.adsconnect.account.support.Db;
@@ -15,6 +16,7 @@ import com.adsconnect.account.support.TestApiKeys;
 import com.adsconnect.testsupport.TestInfrastructureHandle;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -65,8 +67,10 @@ class CachedTokenReadsTest {
     Db db;
     Internal internal;
 
-    /** Reads that reached PostgreSQL. */
+    /** Reads of a connection's row that reached PostgreSQL. */
     final AtomicInteger reads = new AtomicInteger();
+    /** Reads of a connection's profiles that reached PostgreSQL. */
+    final AtomicInteger profileReads = new AtomicInteger();
     /** Holds each read's answer, once PostgreSQL gave it, until it completes. */
     volatile Mono<Void> answerHeld = Mono.empty();
     /** Counted down when a read's answer arrived from PostgreSQL (before it is held). */
@@ -88,6 +92,12 @@ class CachedTokenReadsTest {
                 return super.findForUserWithAccessToken(userId, id)
                         .doOnNext(found -> answered.countDown())
                         .delayUntil(found -> answerHeld);
+            }
+
+            @Override
+            public Mono<Map<UUID, List<AdvertisingProfile>>> profilesOf(Collection<UUID> connectionIds) {
+                profileReads.incrementAndGet();
+                return super.profilesOf(connectionIds);
             }
         };
         Awaitility.await("a proven LISTEN session").atMost(Duration.ofSeconds(30)).until(this::sessionProven);
@@ -161,6 +171,32 @@ class CachedTokenReadsTest {
         NotifiedChanges.awaitDelivered();
         assertThat(read(cache, "user_cache_change", id).accessTokenCiphertext()).isNull();
         assertThat(reads).hasValue(4);
+    }
+
+    @Test
+    void profilesReadAgainComeFromMemoryUntilOneChanges() {
+        String id = (String) connect(api.as("user_cache_profiles"), "NA").get("id");
+        CachedTokenReads cache = cache(100);
+        UUID connection = UUID.fromString(id);
+
+        List<AdvertisingProfile> first = cache.profilesOf(connection).block(Duration.ofSeconds(10));
+        assertThat(first).isNotEmpty();
+        assertThat(cache.profilesOf(connection).block(Duration.ofSeconds(10))).isSameAs(first);
+        assertThat(profileReads).hasValue(1);
+
+        // the profiles synced elsewhere: a renamed account
+        db.execute("UPDATE connection_profiles SET account_name = 'Renamed elsewhere' WHERE connection_id = ?::uuid", id);
+        NotifiedChanges.awaitDelivered();
+        assertThat(cache.profilesOf(connection).block(Duration.ofSeconds(10)))
+                .extracting(AdvertisingProfile::accountName).containsOnly("Renamed elsewhere");
+        assertThat(profileReads).hasValue(2);
+
+        // all removed: an empty list, kept as such
+        db.execute("DELETE FROM connection_profiles WHERE connection_id = ?::uuid", id);
+        NotifiedChanges.awaitDelivered();
+        assertThat(cache.profilesOf(connection).block(Duration.ofSeconds(10))).isEmpty();
+        assertThat(cache.profilesOf(connection).block(Duration.ofSeconds(10))).isEmpty();
+        assertThat(profileReads).hasValue(3);
     }
 
     @Test

@@ -92,7 +92,8 @@ final class TokenApiBenchmark {
         for (String line : metrics == null ? new String[0] : metrics.split("\n")) {
             Matcher counter = CACHE_COUNTER.matcher(line);
             if (counter.matches()) {
-                reads.put(counter.group(1), (long) Double.parseDouble(counter.group(2)));
+                // one series per kind of entry (the connection, its profiles): summed
+                reads.merge(counter.group(1), (long) Double.parseDouble(counter.group(2)), Long::sum);
             }
         }
         return reads;
