@@ -16,6 +16,7 @@ import com.adsconnect.account.support.TestApiKeys;
 import com.adsconnect.testsupport.TestInfrastructureHandle;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -79,6 +81,7 @@ class CachedTokenReadsTest {
     final AtomicLong clockAhead = new AtomicLong();
 
     ConnectionStore store;
+    final List<CachedTokenReads> built = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -104,8 +107,16 @@ class CachedTokenReadsTest {
     }
 
     private CachedTokenReads cache(int maxEntries) {
-        return new CachedTokenReads(store, notifications, new TokenReadCacheProperties(true, maxEntries, STALENESS, Duration.ofMinutes(10)),
+        CachedTokenReads cache = new CachedTokenReads(store, notifications,
+                new TokenReadCacheProperties(true, maxEntries, STALENESS, Duration.ofMinutes(10)),
                 listener, new SimpleMeterRegistry(), () -> System.nanoTime() + clockAhead.get());
+        built.add(cache);
+        return cache;
+    }
+
+    @AfterEach
+    void stopListening() {
+        built.forEach(CachedTokenReads::destroy);
     }
 
     private boolean sessionProven() {
