@@ -65,6 +65,7 @@ public class CachedTokenReads implements DisposableBean {
     private final DatabaseNotifications notifications;
     private final TokenReadCacheProperties properties;
     private final LongSupplier nanoTime;
+    private final long maxStalenessNanos;
     /** What was read, or the {@link Loading} marker of the read filling it. */
     private final Cache<Key, Object> cache;
     private final ConcurrentMap<Key, Object> entries;
@@ -108,6 +109,7 @@ public class CachedTokenReads implements DisposableBean {
         this.notifications = notifications;
         this.properties = properties;
         this.nanoTime = nanoTime;
+        this.maxStalenessNanos = properties.maxStaleness().toNanos();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(properties.maxEntries())
                 .expireAfterWrite(properties.maxAge())
@@ -190,7 +192,7 @@ public class CachedTokenReads implements DisposableBean {
     private boolean current() {
         long delivered = notifications.deliveredUpTo();
         return delivered != DatabaseNotifications.NOTHING_DELIVERED
-                && nanoTime.getAsLong() - delivered <= properties.maxStaleness().toNanos();
+                && nanoTime.getAsLong() - delivered <= maxStalenessNanos;
     }
 
     private void changed(String connectionId) {

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.postgresql.api.Notification;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.ConnectionFactory;
-import io.r2dbc.spi.Wrapped;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
@@ -65,7 +64,8 @@ public class DatabaseNotifications implements SmartLifecycle {
     }
 
     DatabaseNotifications(ConnectionFactory connectionFactory, ListenerProperties properties, MeterRegistry meters, LongSupplier nanoTime) {
-        this.connectionFactory = unpooled(connectionFactory);
+        // the driver's factory behind the scoping wrapper and the pool: a session of its own, never handed back
+        this.connectionFactory = ScopedConnectionFactory.innermost(connectionFactory, ConnectionFactory.class);
         this.properties = properties;
         this.nanoTime = nanoTime;
         Gauge.builder("database.listener.proof.age", this, DatabaseNotifications::proofAgeSeconds)
@@ -78,15 +78,6 @@ public class DatabaseNotifications implements SmartLifecycle {
     private double proofAgeSeconds() {
         long delivered = deliveredUpTo();
         return delivered == NOTHING_DELIVERED ? Double.POSITIVE_INFINITY : (nanoTime.getAsLong() - delivered) / 1e9;
-    }
-
-    /** The driver's factory behind the scoping wrapper and the pool: a session of its own, never handed back. */
-    static ConnectionFactory unpooled(ConnectionFactory factory) {
-        ConnectionFactory current = factory;
-        while (current instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof ConnectionFactory inner && inner != current) {
-            current = inner;
-        }
-        return current;
     }
 
     /**
@@ -139,7 +130,7 @@ public class DatabaseNotifications implements SmartLifecycle {
                 .doOnNext(this::deliver);
         Mono<Void> listen = Flux.concat(channels.keySet().stream().map(channel -> listen(connection, channel)).toList())
                 .then(listen(connection, heartbeatChannel));
-        Flux<Long> heartbeats = Flux.interval(Duration.ZERO, properties.heartbeatInterval())
+        Flux<Void> heartbeats = Flux.interval(Duration.ZERO, properties.heartbeatInterval())
                 .onBackpressureDrop()
                 .concatMap(tick -> heartbeat(connection, session), 1);
         // whichever ends first ends the session: the link closed, the silence timed out, a heartbeat failed
@@ -152,13 +143,13 @@ public class DatabaseNotifications implements SmartLifecycle {
     }
 
     /** Notifies this session's number and the time before the notification's commit. */
-    private Mono<Long> heartbeat(PostgresqlConnection connection, long session) {
+    private Mono<Void> heartbeat(PostgresqlConnection connection, long session) {
         long sent = nanoTime.getAsLong();
         return connection.createStatement("SELECT pg_notify($1, $2)")
                 .bind("$1", heartbeatChannel).bind("$2", session + ":" + sent)
                 .execute()
-                .flatMap(result -> result.map((row, metadata) -> sent))
-                .then(Mono.just(sent));
+                .flatMap(result -> result.map((row, metadata) -> row))
+                .then();
     }
 
     private void deliver(Notification notification) {

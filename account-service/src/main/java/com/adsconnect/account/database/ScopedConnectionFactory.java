@@ -106,9 +106,14 @@ final class ScopedConnectionFactory implements ConnectionFactory, Wrapped<Connec
 
     /** The driver's connection behind the pool's wrapper: the session whose settings persist. */
     static Connection physical(Connection connection) {
-        Connection current = connection;
-        while (current instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner && inner != current) {
-            current = inner;
+        return innermost(connection, Connection.class);
+    }
+
+    /** What stands behind every {@link Wrapped} layer of the same kind: the pool's, this factory's. */
+    static <T> T innermost(T outer, Class<T> kind) {
+        T current = outer;
+        while (current instanceof Wrapped<?> wrapped && kind.isInstance(wrapped.unwrap()) && wrapped.unwrap() != current) {
+            current = kind.cast(wrapped.unwrap());
         }
         return current;
     }
