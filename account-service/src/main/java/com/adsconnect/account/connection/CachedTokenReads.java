@@ -183,8 +183,10 @@ public class CachedTokenReads implements DisposableBean {
                             entries.replace(key, loading, found);
                         }
                     })
-                    // empty, failed or cancelled: the marker goes (a stored answer is not the marker, and stays)
-                    .doFinally(signal -> entries.remove(key, loading));
+                    // empty, failed or cancelled: the marker goes before the caller hears of it (a stored answer
+                    // is not the marker, and stays), so no finished read keeps others from filling the entry
+                    .doOnTerminate(() -> entries.remove(key, loading))
+                    .doOnCancel(() -> entries.remove(key, loading));
         });
     }
 
